@@ -1,0 +1,91 @@
+/** Bucket and object names, and the subjects and stream they map to (ADR-20). */
+import { decodeBase64, encodeBase64 } from "./base64.js";
+import { InvalidArgumentError } from "./errors.js";
+
+const BUCKET_RE = /^[-\w]+$/;
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The longest meta subject we publish. The server reads a publish's whole control line
+ * (`HPUB <subject> <reply> <sizes>`) into at most `max_control_line` bytes (4 KiB by default); a longer
+ * one closes the connection, so a name whose subject would not fit is refused before anything is sent.
+ */
+export const MAX_META_SUBJECT_LENGTH = 4096 - 256;
+
+/** Throws {@link InvalidArgumentError} `INVALID_STORE_NAME` unless `bucket` is 1+ of `A-Z a-z 0-9 - _`. */
+export function validateBucketName(bucket: unknown): asserts bucket is string {
+  if (typeof bucket !== "string" || !BUCKET_RE.test(bucket)) {
+    throw new InvalidArgumentError(
+      "INVALID_STORE_NAME",
+      `invalid bucket name ${JSON.stringify(bucket)}: use 1 or more of A-Z a-z 0-9 - _`,
+    );
+  }
+}
+
+/** The JetStream stream behind a bucket. */
+export function streamName(bucket: string): string {
+  return `OBJ_${bucket}`;
+}
+
+/** The subject of every chunk of one version of an object. */
+export function chunkSubject(bucket: string, nuid: string): string {
+  return `$O.${bucket}.C.${nuid}`;
+}
+
+/** The wildcard subject of all the metas in a bucket. */
+export function allMetaSubjects(bucket: string): string {
+  return `$O.${bucket}.M.>`;
+}
+
+/** The wildcard subject of all the chunks in a bucket. */
+export function allChunkSubjects(bucket: string): string {
+  return `$O.${bucket}.C.>`;
+}
+
+/** Encodes an object name for its meta subject: base64url with padding of its UTF-8 bytes. */
+export function encodeName(name: string): string {
+  return encodeBase64(utf8.encode(name), { url: true, pad: true });
+}
+
+/** Decodes a meta subject token back to the name, or `undefined` when it is not an encoded name. */
+export function decodeName(token: string): string | undefined {
+  const bytes = decodeBase64(token);
+  if (!bytes) return undefined;
+  try {
+    return utf8Strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The meta subject of a name. */
+export function metaSubject(bucket: string, name: string): string {
+  return `$O.${bucket}.M.${encodeName(name)}`;
+}
+
+/**
+ * Meta subjects older writers used for the same name (unpadded base64url), tried when the standard one
+ * holds nothing.
+ */
+export function legacyMetaSubjects(bucket: string, name: string): string[] {
+  const std = encodeName(name);
+  const unpadded = std.replace(/=+$/, "");
+  return unpadded === std ? [] : [`$O.${bucket}.M.${unpadded}`];
+}
+
+/**
+ * Validates an object name: a non-empty string whose meta subject fits a control line.
+ * Throws {@link InvalidArgumentError} `NAME_REQUIRED` or `NAME_TOO_LONG`.
+ */
+export function validateObjectName(bucket: string, name: unknown): asserts name is string {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new InvalidArgumentError("NAME_REQUIRED", "an object name is required");
+  }
+  if (metaSubject(bucket, name).length > MAX_META_SUBJECT_LENGTH) {
+    throw new InvalidArgumentError(
+      "NAME_TOO_LONG",
+      `object name too long: its meta subject would exceed ${MAX_META_SUBJECT_LENGTH} bytes`,
+    );
+  }
+}

@@ -1,0 +1,65 @@
+/** The result of a get: the object's info and its bytes as a stream, read the way a `Response` is. */
+import type { ObjectInfo } from "./meta.js";
+
+/** A fetched object. The body can be read once: through `body`, or one of the helpers. */
+export class ObjectResult {
+  /** @param info the object's info; @param body its verified bytes */
+  constructor(
+    /** The object's info (for a link: the target's). */
+    readonly info: ObjectInfo,
+    /** The bytes, verified as they stream: a mismatch of size, chunk count or digest errors the stream. */
+    readonly body: ReadableStream<Uint8Array>,
+  ) {}
+
+  /** True once the body has been read or locked. */
+  get bodyUsed(): boolean {
+    return this.body.locked;
+  }
+
+  /** Reads the whole body into one array (rejects with the body's error). */
+  async bytes(): Promise<Uint8Array> {
+    const reader = this.body.getReader();
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.length;
+    }
+    if (parts.length === 1) return parts[0]!;
+    const out = new Uint8Array(size);
+    let off = 0;
+    for (const p of parts) {
+      out.set(p, off);
+      off += p.length;
+    }
+    return out;
+  }
+
+  /** Reads the whole body into an ArrayBuffer. */
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const b = await this.bytes();
+    return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
+      ? (b.buffer as ArrayBuffer)
+      : (b.slice().buffer as ArrayBuffer);
+  }
+
+  /** Reads the whole body as UTF-8 text. */
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.bytes());
+  }
+
+  /** Reads the whole body into a Blob (typed from the object's `Content-Type` header when it has one). */
+  async blob(): Promise<Blob> {
+    const type = this.info.headers?.["Content-Type"]?.[0] ?? this.info.metadata?.["Content-Type"] ?? "";
+    const parts: BlobPart[] = [];
+    const reader = this.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value as Uint8Array<ArrayBuffer>);
+    }
+    return new Blob(parts, { type });
+  }
+}

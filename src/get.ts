@@ -1,0 +1,101 @@
+/** Get: meta -> ordered chunk reader -> verifier -> body stream. */
+import type { Bucket } from "./bucket.js";
+import { parseDigest, sameHash } from "./core/digest.js";
+import { AbortedError, IntegrityError, InvalidArgumentError, ObjectStoreError } from "./core/errors.js";
+import type { ObjectInfo } from "./core/meta.js";
+import { chunkSubject } from "./core/names.js";
+import type { GetOptions } from "./options.js";
+import { defaultSha256 } from "./platform/fast-sha256.js";
+import { ChunkReader } from "./transport/chunk-reader.js";
+import { fromNatsError } from "./transport/errors.js";
+
+/** Bytes of chunks a get requests ahead of its reader. */
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The verified bytes of a stored (non-link) object, as a stream pulled by its reader: chunks are requested
+ * only as the reader consumes them. The last chunk is released only after size, chunk count and digest
+ * check out; any mismatch errors the stream with an {@link IntegrityError}.
+ */
+export function objectBody(bucket: Bucket, info: ObjectInfo, opts: GetOptions = {}): ReadableStream<Uint8Array> {
+  const hasher = (opts.hasher ?? defaultSha256)();
+  let reader: ChunkReader | undefined;
+  let bytes = 0;
+  let chunks = 0;
+  let finished = false;
+  const onAbort = () => {
+    void reader?.close();
+  };
+
+  const verify = (pendingAfterLast: number): void => {
+    if (pendingAfterLast > 0) throw integrity("CHUNK_COUNT_MISMATCH", `${info.name}: more chunks stored than its meta says`);
+    if (bytes !== info.size) throw integrity("SIZE_MISMATCH", `${info.name}: read ${bytes} bytes, its meta says ${info.size}`);
+    if (info.digest) {
+      const expected = parseDigest(info.digest);
+      if (!sameHash(hasher.digest(), expected)) throw integrity("DIGEST_MISMATCH", `${info.name}: digest mismatch`);
+    }
+  };
+
+  const finish = () => {
+    finished = true;
+    opts.signal?.removeEventListener("abort", onAbort);
+    void reader?.close();
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      start() {
+        opts.signal?.addEventListener("abort", onAbort, { once: true });
+      },
+      async pull(controller) {
+        try {
+          if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
+          if (info.chunks === 0) {
+            verify(0);
+            finish();
+            controller.close();
+            return;
+          }
+          if (!info.nuid) throw new InvalidArgumentError("BAD_OBJECT_META", `${info.name}: meta has no nuid`);
+          if (!reader) {
+            const chunkSize = info.options?.max_chunk_size ?? 128 * 1024;
+            const batch = Math.max(1, Math.min(256, Math.floor(READ_AHEAD_BYTES / 2 / chunkSize)));
+            reader = await ChunkReader.open(bucket.js, bucket.stream, chunkSubject(bucket.name, info.nuid), {
+              batch,
+              window: batch * 2,
+            });
+          }
+          const m = await reader.next();
+          if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
+          if (!m) throw integrity("CHUNK_COUNT_MISMATCH", `${info.name}: ${chunks} chunks stored, its meta says ${info.chunks}`);
+          hasher.update(m.data);
+          bytes += m.data.length;
+          chunks++;
+          if (chunks === info.chunks) {
+            verify(m.pending);
+            controller.enqueue(m.data);
+            opts.onProgress?.({ bytes, total: info.size, chunks });
+            finish();
+            controller.close();
+            return;
+          }
+          if (m.pending === 0) throw integrity("CHUNK_COUNT_MISMATCH", `${info.name}: ${chunks} chunks stored, its meta says ${info.chunks}`);
+          if (bytes > info.size) throw integrity("SIZE_MISMATCH", `${info.name}: more bytes stored than its meta says`);
+          controller.enqueue(m.data);
+          opts.onProgress?.({ bytes, total: info.size, chunks });
+        } catch (err) {
+          finish();
+          throw err instanceof ObjectStoreError ? err : fromNatsError(err, "read object");
+        }
+      },
+      cancel() {
+        if (!finished) finish();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function integrity(code: "DIGEST_MISMATCH" | "SIZE_MISMATCH" | "CHUNK_COUNT_MISMATCH", message: string): IntegrityError {
+  return new IntegrityError(code, message);
+}

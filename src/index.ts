@@ -1,0 +1,24 @@
+/**
+ * A streaming NATS JetStream Object Store client for browsers, Deno and Node, over nats.ws.
+ * @module
+ */
+export { objectStoreManager, ObjectStoreManager } from "./manager.js";
+export { ObjectStore, type BucketOpener } from "./store.js";
+export { ObjectWatcher } from "./watch.js";
+export { ObjectResult } from "./core/object-result.js";
+export type { ObjectInfo, ObjectMeta, ObjectLink, ObjectMetaOptions } from "./core/meta.js";
+export type { ObjectStoreConfig, ObjectStoreStatus, StorageType } from "./core/bucket-config.js";
+export type { PutSource } from "./core/source.js";
+export type { FileSource, FileTarget } from "./platform/files.js";
+export type {
+  GetInfoOptions, GetOptions, ListOptions, ManagerOptions, Progress, PutOptions, RevisionOptions, WatchOptions,
+} from "./options.js";
+export type { Hasher, HasherFactory } from "./core/sha256.js";
+export { nobleSha256 } from "./core/sha256.js";
+export { defaultSha256 } from "./platform/fast-sha256.js";
+export { formatDigest, parseDigest } from "./core/digest.js";
+export { encodeName, decodeName, metaSubject, chunkSubject, streamName } from "./core/names.js";
+export {
+  ObjectStoreError, InvalidArgumentError, NotFoundError, ConflictError, SealedError, LinkError, IntegrityError,
+  AbortedError, SourceError, PermissionError, ServerError, type ObjectStoreErrorCode,
+} from "./core/errors.js";

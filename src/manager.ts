@@ -1,0 +1,76 @@
+/** Buckets <-> streams: create, open, delete and list object stores. */
+import type { NatsConnection } from "nats.ws";
+import { Bucket } from "./bucket.js";
+import { checkConfig, toStatus, toStreamConfig, type ObjectStoreConfig, type ObjectStoreStatus } from "./core/bucket-config.js";
+import { ServerError } from "./core/errors.js";
+import { streamName, validateBucketName } from "./core/names.js";
+import type { ManagerOptions } from "./options.js";
+import { ObjectStore } from "./store.js";
+import { JetStreamClient, type StreamConfig } from "./transport/jetstream.js";
+
+/** Creates, opens and deletes object stores on one connection. */
+export class ObjectStoreManager {
+  private readonly js: JetStreamClient;
+
+  /** @internal use {@link objectStoreManager} */
+  constructor(nc: NatsConnection, opts: ManagerOptions = {}) {
+    this.js = new JetStreamClient(nc, opts.timeout ?? 10_000, opts.apiPrefix ?? "$JS.API");
+  }
+
+  /** Opens an existing bucket. Rejects with `BUCKET_NOT_FOUND` when there is none, `INVALID_STORE_NAME` for a bad name. */
+  async objectStore(bucket: string): Promise<ObjectStore> {
+    validateBucketName(bucket);
+    const si = await this.js.streamInfo(streamName(bucket), `open bucket ${bucket}`);
+    return this.wrap(bucket, si.config);
+  }
+
+  /**
+   * Creates a bucket (or opens it, when one with the same configuration exists). Rejects with
+   * `BUCKET_EXISTS` when it exists with another configuration, and `SERVER_TOO_OLD` for `metadata` or
+   * `compression` on a server older than 2.10 (which would silently ignore them).
+   */
+  async createObjectStore(config: ObjectStoreConfig): Promise<ObjectStore> {
+    const c = checkConfig(config);
+    if ((c.compression || (c.metadata && Object.keys(c.metadata).length > 0)) && !this.js.serverAtLeast(2, 10)) {
+      throw new ServerError("SERVER_TOO_OLD",
+        `bucket metadata and compression need nats-server 2.10 or newer; this one is ${this.js.nc.info?.version}`);
+    }
+    if (!this.js.serverAtLeast(2, 6)) throw new ServerError("SERVER_TOO_OLD", "object stores need nats-server 2.6.2 or newer");
+    const si = await this.js.createStream(toStreamConfig(c) as StreamConfig);
+    return this.wrap(c.bucket, si.config);
+  }
+
+  /** Deletes a bucket and everything in it. Rejects with `BUCKET_NOT_FOUND` when there is none. */
+  async deleteObjectStore(bucket: string): Promise<void> {
+    validateBucketName(bucket);
+    await this.js.deleteStream(streamName(bucket));
+  }
+
+  /** The names of every bucket. */
+  async names(): Promise<string[]> {
+    const streams = await this.js.streamNames("$O.*.M.>");
+    return streams.filter((s) => s.startsWith("OBJ_")).map((s) => s.slice(4)).sort();
+  }
+
+  /** The status of every bucket. */
+  async list(): Promise<ObjectStoreStatus[]> {
+    const out: ObjectStoreStatus[] = [];
+    for (const name of await this.names()) {
+      try {
+        out.push(toStatus(name, await this.js.streamInfo(streamName(name), "bucket status")));
+      } catch {
+        // deleted between the two calls
+      }
+    }
+    return out;
+  }
+
+  private wrap(bucket: string, config: StreamConfig): ObjectStore {
+    return new ObjectStore(new Bucket(this.js, bucket, config.allow_direct === true), this);
+  }
+}
+
+/** The entry point: an {@link ObjectStoreManager} over a nats.ws connection. */
+export function objectStoreManager(nc: NatsConnection, opts?: ManagerOptions): ObjectStoreManager {
+  return new ObjectStoreManager(nc, opts);
+}

@@ -1,0 +1,78 @@
+/** Options of the object store operations. */
+import type { HasherFactory } from "./core/sha256.js";
+
+/** Progress of a put or get. */
+export interface Progress {
+  /** Bytes done so far. */
+  bytes: number;
+  /** Total bytes, when known (a get always knows; a put knows for Blobs, byte arrays and strings). */
+  total?: number;
+  /** Chunks done so far. */
+  chunks: number;
+}
+
+/** Options of a put. */
+export interface PutOptions {
+  /** Cancels the put: its partial chunks are purged and the previous version stays. */
+  signal?: AbortSignal;
+  /** Called after each chunk is sent. */
+  onProgress?: (progress: Progress) => void;
+  /** Chunk size in bytes (default: the meta's `options.max_chunk_size`, else 128 KiB; capped by the server's max_payload). */
+  chunkSize?: number;
+  /** Fail with `REVISION_MISMATCH` unless the object's current revision is this one (0: the name must be new). */
+  previousRevision?: number;
+  /** Most chunk publishes awaiting their ack at once (default: 4 MiB worth, 4 to 64). */
+  window?: number;
+  /** The SHA-256 implementation (default: the fastest this runtime offers). */
+  hasher?: HasherFactory;
+}
+
+/** Options of a get. */
+export interface GetOptions {
+  /** Cancels the read: the body errors with `ABORTED`. */
+  signal?: AbortSignal;
+  /** Called after each chunk is read and hashed. */
+  onProgress?: (progress: Progress) => void;
+  /** The SHA-256 implementation for verification (default: the fastest this runtime offers). */
+  hasher?: HasherFactory;
+}
+
+/** Options of getInfo. */
+export interface GetInfoOptions {
+  /** Return delete markers too, instead of `OBJECT_NOT_FOUND`. */
+  showDeleted?: boolean;
+}
+
+/** Options of updateMeta and delete. */
+export interface RevisionOptions {
+  /** Fail with `REVISION_MISMATCH` unless the object's current revision is this one. */
+  previousRevision?: number;
+}
+
+/** Options of watch. */
+export interface WatchOptions {
+  /** Deliver every version of every name, not only the latest. */
+  includeHistory?: boolean;
+  /** Skip delete markers. */
+  ignoreDeletes?: boolean;
+  /** Deliver only changes made from now on. */
+  updatesOnly?: boolean;
+  /** Called for a meta message that is not a valid object meta (it is skipped). */
+  onBadMeta?: (subject: string, error: Error) => void;
+}
+
+/** Options of list. */
+export interface ListOptions {
+  /** Include delete markers. */
+  includeDeleted?: boolean;
+  /** Called for a meta message that is not a valid object meta (it is skipped). */
+  onBadMeta?: (subject: string, error: Error) => void;
+}
+
+/** Options of the manager. */
+export interface ManagerOptions {
+  /** Timeout of each JetStream request, in ms (default 10 000). */
+  timeout?: number;
+  /** The JetStream API prefix (default `$JS.API`; another for a JetStream domain). */
+  apiPrefix?: string;
+}

@@ -1,0 +1,253 @@
+/** The ObjectStore operations on one bucket: orchestration only; the work is in put, get, watch and core. */
+import type { Bucket } from "./bucket.js";
+import { toStatus, type ObjectStoreStatus } from "./core/bucket-config.js";
+import { ConflictError, InvalidArgumentError, LinkError, NotFoundError } from "./core/errors.js";
+import { checkMeta, decodeInfo, encodeInfo, type ObjectInfo, type ObjectMeta } from "./core/meta.js";
+import { allMetaSubjects, chunkSubject, metaSubject, validateObjectName } from "./core/names.js";
+import { newNuid } from "./core/nuid.js";
+import { ObjectResult } from "./core/object-result.js";
+import type { PutSource } from "./core/source.js";
+import { objectBody } from "./get.js";
+import type { GetInfoOptions, GetOptions, ListOptions, PutOptions, RevisionOptions, WatchOptions } from "./options.js";
+import { putFileFrom, getFileTo, type FileSource, type FileTarget } from "./platform/files.js";
+import { putObject } from "./put.js";
+import { MetaFeed } from "./transport/meta-feed.js";
+import { ObjectWatcher } from "./watch.js";
+
+const utf8 = new TextEncoder();
+
+/** Opens other buckets, for links that point across buckets. */
+export interface BucketOpener {
+  objectStore(bucket: string): Promise<ObjectStore>;
+}
+
+/** A bucket of objects: put and get them, link, watch, list, seal. */
+export class ObjectStore {
+  /** @internal use {@link ObjectStoreManager.objectStore} or `createObjectStore` */
+  constructor(
+    private readonly b: Bucket,
+    private readonly opener: BucketOpener,
+  ) {}
+
+  /** The bucket's name. */
+  get bucket(): string {
+    return this.b.name;
+  }
+
+  /**
+   * Stores `source` as a new version of the object `meta.name`. The old version stays readable until the
+   * new one is complete, and its chunks are purged after. On failure or abort nothing new is left behind.
+   */
+  put(meta: ObjectMeta, source: PutSource, opts?: PutOptions): Promise<ObjectInfo> {
+    return putObject(this.b, meta, source, opts);
+  }
+
+  /** Stores bytes under `name`. */
+  putBytes(name: string, data: Uint8Array, opts?: PutOptions): Promise<ObjectInfo> {
+    return this.put({ name }, data, opts);
+  }
+
+  /** Stores a string (UTF-8) under `name`. */
+  putString(name: string, data: string, opts?: PutOptions): Promise<ObjectInfo> {
+    return this.put({ name }, utf8.encode(data), opts);
+  }
+
+  /**
+   * Stores a file: a browser `File` (named by its name), or a path in Deno and Node (streamed from disk,
+   * named by its base name). `meta` may override the name and add a description, headers, metadata.
+   */
+  putFile(file: FileSource, opts?: PutOptions & { meta?: Partial<ObjectMeta> }): Promise<ObjectInfo> {
+    return putFileFrom(file, (meta, source) => this.put({ ...meta, ...opts?.meta } as ObjectMeta, source, opts));
+  }
+
+  /**
+   * Reads an object. Follows links (also into other buckets). The body streams and is verified as it goes.
+   * Rejects with `OBJECT_NOT_FOUND` for a missing or deleted object, `LINK_IS_BUCKET` for a bucket link.
+   */
+  async get(name: string, opts: GetOptions = {}): Promise<ObjectResult> {
+    const info = await this.getInfo(name);
+    const link = info.options?.link;
+    if (link) {
+      if (!link.name) throw new LinkError("LINK_IS_BUCKET", `${name} links to a whole bucket; open it with objectStore("${link.bucket}")`);
+      const target = link.bucket === this.bucket ? this : await this.opener.objectStore(link.bucket);
+      return target.get(link.name, opts);
+    }
+    return new ObjectResult(info, objectBody(this.b, info, opts));
+  }
+
+  /** Reads an object into one byte array. */
+  async getBytes(name: string, opts?: GetOptions): Promise<Uint8Array> {
+    return (await this.get(name, opts)).bytes();
+  }
+
+  /** Reads an object as UTF-8 text. */
+  async getString(name: string, opts?: GetOptions): Promise<string> {
+    return (await this.get(name, opts)).text();
+  }
+
+  /**
+   * Writes an object to a file: a path in Deno and Node (written to a temporary name, renamed on success,
+   * so a failed or corrupt read never leaves a partial file), a `FileSystemFileHandle` or a `WritableStream`.
+   */
+  async getFile(name: string, target: FileTarget, opts?: GetOptions): Promise<ObjectInfo> {
+    const result = await this.get(name, opts);
+    await getFileTo(result.body, target);
+    return result.info;
+  }
+
+  /** The current info of an object. Deleted objects are `OBJECT_NOT_FOUND` unless `showDeleted`. */
+  async getInfo(name: string, opts: GetInfoOptions = {}): Promise<ObjectInfo> {
+    validateObjectName(this.bucket, name);
+    const info = await this.b.readInfo(name);
+    if (!info || (info.deleted && !opts.showDeleted)) throw notFound(name);
+    return info;
+  }
+
+  /**
+   * Changes an object's name, description, headers or metadata (its data stays). Renaming onto an
+   * existing object is `OBJECT_ALREADY_EXISTS`; updating a deleted object is `UPDATE_DELETED`.
+   */
+  async updateMeta(name: string, meta: ObjectMeta, opts: RevisionOptions = {}): Promise<ObjectInfo> {
+    validateObjectName(this.bucket, name);
+    const clean = checkMeta(meta);
+    validateObjectName(this.bucket, clean.name);
+    const info = await this.b.readInfo(name);
+    if (!info) throw notFound(name);
+    if (info.deleted) throw new ConflictError("UPDATE_DELETED", `cannot update the meta of deleted object ${name}`);
+    checkRevision(info, opts.previousRevision);
+    const renamed = clean.name !== name;
+    if (renamed) {
+      const existing = await this.b.readInfo(clean.name);
+      if (existing && !existing.deleted) throw new ConflictError("OBJECT_ALREADY_EXISTS", `an object named ${clean.name} already exists`);
+    }
+    const updated: ObjectInfo = {
+      ...info,
+      name: clean.name,
+      description: clean.description,
+      headers: clean.headers,
+      metadata: clean.metadata,
+      mtime: new Date().toISOString(),
+    };
+    const ack = await this.b.js.publish(metaSubject(this.bucket, clean.name), encodeInfo(updated), {
+      rollupSubject: true,
+      expectLastSubjectSeq: renamed ? undefined : info.revision,
+    }, "update object meta");
+    if (renamed) await this.b.js.purgeSubject(this.b.stream, metaSubject(this.bucket, name), "remove old name");
+    return { ...updated, revision: ack.seq };
+  }
+
+  /** Deletes an object: a delete marker replaces its meta and its chunks are purged. Missing: `OBJECT_NOT_FOUND`. */
+  async delete(name: string, opts: RevisionOptions = {}): Promise<void> {
+    validateObjectName(this.bucket, name);
+    const info = await this.b.readInfo(name);
+    if (!info) throw notFound(name);
+    checkRevision(info, opts.previousRevision);
+    if (info.deleted) return;
+    const marker: ObjectInfo = {
+      ...info,
+      size: 0,
+      chunks: 0,
+      digest: undefined,
+      deleted: true,
+      mtime: new Date().toISOString(),
+    };
+    await this.b.js.publish(metaSubject(this.bucket, name), encodeInfo(marker),
+      { rollupSubject: true, expectLastSubjectSeq: info.revision }, "delete object");
+    if (info.nuid && !info.options?.link) {
+      await this.b.js.purgeSubject(this.b.stream, chunkSubject(this.bucket, info.nuid), "purge chunks");
+    }
+  }
+
+  /**
+   * Adds `name` as a link to the object `target` (in this bucket or another). Links to links or to deleted
+   * objects are refused; it may replace a link or a deleted object, never a live object.
+   */
+  async addLink(name: string, target: ObjectInfo): Promise<ObjectInfo> {
+    validateObjectName(this.bucket, name);
+    if (typeof target !== "object" || target === null || typeof target.name !== "string" || typeof target.bucket !== "string") {
+      throw new InvalidArgumentError("INVALID_ARGUMENT", "addLink needs the ObjectInfo of the object to link to");
+    }
+    if (target.deleted) throw new LinkError("LINK_TO_DELETED", `cannot link to deleted object ${target.name}`);
+    if (target.options?.link) throw new LinkError("LINK_TO_LINK", `cannot link to ${target.name}: it is a link`);
+    return this.writeLink(name, { bucket: target.bucket, name: target.name });
+  }
+
+  /** Adds `name` as a link to a whole bucket. */
+  async addBucketLink(name: string, store: ObjectStore | { bucket: string }): Promise<ObjectInfo> {
+    validateObjectName(this.bucket, name);
+    if (typeof store !== "object" || store === null || typeof store.bucket !== "string") {
+      throw new InvalidArgumentError("INVALID_ARGUMENT", "addBucketLink needs an object store");
+    }
+    return this.writeLink(name, { bucket: store.bucket });
+  }
+
+  private async writeLink(name: string, link: { bucket: string; name?: string }): Promise<ObjectInfo> {
+    const existing = await this.b.readInfo(name);
+    if (existing && !existing.deleted && !existing.options?.link) {
+      throw new ConflictError("OBJECT_ALREADY_EXISTS", `an object named ${name} already exists`);
+    }
+    const info: ObjectInfo = {
+      name,
+      bucket: this.bucket,
+      nuid: newNuid(),
+      size: 0,
+      chunks: 0,
+      mtime: new Date().toISOString(),
+      options: { link },
+      revision: 0,
+    };
+    const ack = await this.b.js.publish(metaSubject(this.bucket, name), encodeInfo(info),
+      { rollupSubject: true, expectLastSubjectSeq: existing?.revision ?? 0 }, "add link");
+    return { ...info, revision: ack.seq };
+  }
+
+  /** Seals the bucket: from now on every write fails with `BUCKET_SEALED`. */
+  async seal(): Promise<void> {
+    const si = await this.b.js.streamInfo(this.b.stream, "seal bucket");
+    if (si.config.sealed) return;
+    await this.b.js.updateStream({ ...si.config, sealed: true }, "seal bucket");
+  }
+
+  /** The bucket's status. */
+  async status(): Promise<ObjectStoreStatus> {
+    return toStatus(this.bucket, await this.b.js.streamInfo(this.b.stream, "bucket status"));
+  }
+
+  /** Watches the bucket's objects: their current state, then every change. */
+  watch(opts?: WatchOptions): Promise<ObjectWatcher> {
+    return ObjectWatcher.open(this.b, opts);
+  }
+
+  /** The bucket's objects (live ones; delete markers too with `includeDeleted`). An empty bucket gives `[]`. */
+  async list(opts: ListOptions = {}): Promise<ObjectInfo[]> {
+    const feed = await MetaFeed.open(this.b.js, this.b.stream, allMetaSubjects(this.bucket), "last_per_subject");
+    const out: ObjectInfo[] = [];
+    try {
+      let pending = feed.initialPending;
+      while (pending > 0) {
+        const m = await feed.next();
+        if (!m) break;
+        pending = m.pending;
+        try {
+          const info = decodeInfo(m.data, m.streamSeq, m.time);
+          if (!info.deleted || opts.includeDeleted) out.push(info);
+        } catch (err) {
+          opts.onBadMeta?.(m.subject, err as Error);
+        }
+      }
+    } finally {
+      feed.close();
+    }
+    return out;
+  }
+}
+
+function notFound(name: string): NotFoundError {
+  return new NotFoundError("OBJECT_NOT_FOUND", `object not found: ${name}`);
+}
+
+function checkRevision(info: ObjectInfo, expected: number | undefined): void {
+  if (expected !== undefined && info.revision !== expected) {
+    throw new ConflictError("REVISION_MISMATCH", `${info.name} is at revision ${info.revision}, not ${expected}`);
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The few JetStream calls this library makes, as plain requests on a nats.ws connection: stream
+ * management, publishes with acks, last-message-by-subject reads and purges.
+ */
+import { headers as makeHeaders, type MsgHdrs, type NatsConnection } from "nats.ws";
+import { API_ERR, fromApiError, fromNatsError, type ApiErrorBody } from "./errors.js";
+import { decodeBase64 } from "../core/base64.js";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** The parts of a stream's configuration this library reads or writes. */
+export interface StreamConfig {
+  name: string;
+  description?: string;
+  subjects: string[];
+  retention?: string;
+  max_consumers?: number;
+  max_msgs?: number;
+  max_bytes: number;
+  max_age: number;
+  max_msg_size?: number;
+  max_msgs_per_subject?: number;
+  storage: "file" | "memory";
+  num_replicas: number;
+  discard: "old" | "new";
+  duplicate_window?: number;
+  placement?: { cluster?: string; tags?: string[] };
+  allow_rollup_hdrs?: boolean;
+  allow_direct?: boolean;
+  sealed?: boolean;
+  metadata?: Record<string, string>;
+  compression?: "none" | "s2";
+  [k: string]: unknown;
+}
+
+/** What stream info returns that this library uses. */
+export interface StreamInfo {
+  config: StreamConfig;
+  state: { messages: number; bytes: number; first_seq: number; last_seq: number; num_subjects?: number };
+  created?: string;
+}
+
+/** A message stored in a stream, as read back. */
+export interface StoredMsg {
+  subject: string;
+  seq: number;
+  /** RFC 3339 time the server stored it. */
+  time: string;
+  data: Uint8Array;
+}
+
+/** The server's acknowledgement of a publish. */
+export interface PubAck {
+  stream: string;
+  seq: number;
+  duplicate?: boolean;
+}
+
+/** Options of {@link JetStreamClient.publish}. */
+export interface PublishOpts {
+  /** `Nats-Msg-Id`: a retried publish with the same id is stored once. */
+  msgId?: string;
+  /** `Nats-Expected-Last-Subject-Sequence`: optimistic concurrency on the subject. */
+  expectLastSubjectSeq?: number;
+  /** `Nats-Rollup: sub`: keep only this message on its subject. */
+  rollupSubject?: boolean;
+  /** Ack timeout in ms (default: the client's). */
+  timeout?: number;
+}
+
+/** A thin JetStream client over one connection. */
+export class JetStreamClient {
+  /** @param nc the connection; @param timeout default request timeout (ms); @param prefix the JS API prefix */
+  constructor(
+    readonly nc: NatsConnection,
+    readonly timeout: number,
+    readonly prefix = "$JS.API",
+  ) {}
+
+  /** The server's max_payload (1 MiB when the server did not say). */
+  get maxPayload(): number {
+    return this.nc.info?.max_payload ?? 1024 * 1024;
+  }
+
+  /** The server's version as [major, minor, patch]. */
+  get serverVersion(): [number, number, number] {
+    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(this.nc.info?.version ?? "0.0.0");
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  }
+
+  /** True when the server is at least `major.minor`. */
+  serverAtLeast(major: number, minor: number): boolean {
+    const [a, b] = this.serverVersion;
+    return a > major || (a === major && b >= minor);
+  }
+
+  /** A JetStream API request with a JSON body; API errors become typed errors. */
+  async api<T>(subject: string, body: unknown, what: string): Promise<T> {
+    let reply;
+    try {
+      const payload = body === undefined ? new Uint8Array(0) : enc.encode(JSON.stringify(body));
+      reply = await this.nc.request(`${this.prefix}.${subject}`, payload, { timeout: this.timeout });
+    } catch (err) {
+      throw fromNatsError(err, what);
+    }
+    const r = parseJson(reply.data) as { error?: ApiErrorBody } | undefined;
+    if (!r) throw fromNatsError(new Error("bad JSON from the JetStream API"), what);
+    if (r.error) throw fromApiError(r.error, what);
+    return r as T;
+  }
+
+  /** Stream info; a missing stream rejects with BUCKET_NOT_FOUND. */
+  streamInfo(stream: string, what = "stream info"): Promise<StreamInfo> {
+    return this.api<StreamInfo>(`STREAM.INFO.${stream}`, undefined, what);
+  }
+
+  /** Creates a stream. */
+  createStream(config: StreamConfig): Promise<StreamInfo> {
+    return this.api<StreamInfo>(`STREAM.CREATE.${config.name}`, config, "create bucket");
+  }
+
+  /** Updates a stream's configuration. */
+  updateStream(config: StreamConfig, what: string): Promise<StreamInfo> {
+    return this.api<StreamInfo>(`STREAM.UPDATE.${config.name}`, config, what);
+  }
+
+  /** Deletes a stream. */
+  async deleteStream(stream: string): Promise<void> {
+    await this.api(`STREAM.DELETE.${stream}`, undefined, "delete bucket");
+  }
+
+  /** Names of streams holding a subject (paged). */
+  async streamNames(subject: string): Promise<string[]> {
+    const out: string[] = [];
+    for (let offset = 0; ; ) {
+      const r = await this.api<{ streams: string[] | null; total: number; limit: number }>(
+        "STREAM.NAMES", { offset, subject }, "list buckets");
+      const page = r.streams ?? [];
+      out.push(...page);
+      offset += page.length;
+      if (page.length === 0 || offset >= r.total) return out;
+    }
+  }
+
+  /** Purges the messages of one subject from a stream. */
+  async purgeSubject(stream: string, subject: string, what: string): Promise<number> {
+    const r = await this.api<{ purged: number }>(`STREAM.PURGE.${stream}`, { filter: subject }, what);
+    return r.purged;
+  }
+
+  /**
+   * The last message on a subject, or `undefined` when it has none. Uses direct get when the stream
+   * allows it, else the stream's message-get API.
+   */
+  async lastMessage(stream: string, subject: string, direct: boolean, what: string): Promise<StoredMsg | undefined> {
+    if (!direct) {
+      try {
+        const r = await this.api<{ message: { subject: string; seq: number; time: string; data?: string } }>(
+          `STREAM.MSG.GET.${stream}`, { last_by_subj: subject }, what);
+        const m = r.message;
+        return { subject: m.subject, seq: m.seq, time: m.time, data: decodeBase64(m.data ?? "") ?? new Uint8Array(0) };
+      } catch (err) {
+        const cause = (err as { message?: string }).message ?? "";
+        if (/no message found/i.test(cause)) return undefined;
+        throw err;
+      }
+    }
+    let reply;
+    try {
+      reply = await this.nc.request(`${this.prefix}.DIRECT.GET.${stream}`, enc.encode(JSON.stringify({ last_by_subj: subject })),
+        { timeout: this.timeout });
+    } catch (err) {
+      throw fromNatsError(err, what);
+    }
+    const h = reply.headers;
+    if (h && h.code === 404) return undefined;
+    if (h && h.code >= 300) throw fromApiError({ code: h.code, description: h.description }, what);
+    if (!h) {
+      const r = parseJson(reply.data) as { error?: ApiErrorBody } | undefined;
+      if (r?.error?.err_code === API_ERR.noMessageFound) return undefined;
+      throw fromApiError(r?.error ?? { description: "unexpected direct get reply" }, what);
+    }
+    return {
+      subject: h.get("Nats-Subject"),
+      seq: Number(h.get("Nats-Sequence")),
+      time: h.get("Nats-Time-Stamp"),
+      data: reply.data,
+    };
+  }
+
+  /** Publishes to a stream and waits for its ack. */
+  async publish(subject: string, data: Uint8Array, opts: PublishOpts, what: string): Promise<PubAck> {
+    let h: MsgHdrs | undefined;
+    if (opts.msgId !== undefined || opts.expectLastSubjectSeq !== undefined || opts.rollupSubject) {
+      h = makeHeaders();
+      if (opts.msgId !== undefined) h.set("Nats-Msg-Id", opts.msgId);
+      if (opts.expectLastSubjectSeq !== undefined) h.set("Nats-Expected-Last-Subject-Sequence", String(opts.expectLastSubjectSeq));
+      if (opts.rollupSubject) h.set("Nats-Rollup", "sub");
+    }
+    let reply;
+    try {
+      reply = await this.nc.request(subject, data, { timeout: opts.timeout ?? this.timeout, headers: h });
+    } catch (err) {
+      throw fromNatsError(err, what);
+    }
+    const r = parseJson(reply.data) as (PubAck & { error?: ApiErrorBody }) | undefined;
+    if (!r) throw fromNatsError(new Error("bad publish acknowledgement"), what);
+    if (r.error) throw fromApiError(r.error, what);
+    return r;
+  }
+}
+
+/** Nanoseconds from milliseconds, as the JetStream API wants durations. */
+export function nanos(ms: number): number {
+  return Math.round(ms * 1_000_000);
+}
+
+function parseJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(dec.decode(data));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,368 @@
+/**
+ * Runs the portable suites in Chromium, in the page (runtime "chromium") and in a dedicated module
+ * Web Worker (runtime "worker").
+ *
+ * 1. esbuild bundles a generated entry (test/browser/page-runner.ts + one lazy chunk per
+ *    `test/suite/*.suite.ts`) for the browser into a temp dir. A suite that does not compile is
+ *    left out and reported as a failure of that suite.
+ * 2. A tiny node:http server on 127.0.0.1 (ephemeral port) serves the bundle.
+ * 3. Playwright (playwright-core) drives the system Chromium (`/usr/bin/chromium`, or env
+ *    `CHROMIUM_PATH`): one run in the page, one in a worker; results stream back as they happen and
+ *    are printed as `ok - [runtime] suite > test` / `not ok - [runtime] suite > test: message`.
+ * 4. A screenshot of the page is saved to `test-artifacts/browser.png`.
+ *
+ * CLI: `node --experimental-websocket --import tsx test/browser/run-browser.ts` (uses env NATS_WS_URL,
+ * else starts its own nats-server). Options: `--runtime chromium|worker` (repeatable),
+ * `--filter REGEX` (or env SUITE_FILTER), `--headed`.
+ */
+import { build, type BuildFailure, type Message, type Plugin } from "esbuild";
+import { createServer, type Server } from "node:http";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, relative, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { AddressInfo } from "node:net";
+import type { BrowserTestResult } from "./page-runner.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const SUITE_DIR = join(REPO_ROOT, "test", "suite");
+const PAGE_RUNNER = join(REPO_ROOT, "test", "browser", "page-runner.ts");
+/**
+ * nats.ws's ESM bundle embeds tweetnacl, whose PRNG set-up has a guarded `require("crypto")` that is
+ * only reached where `require` exists (never in a browser); leave it unresolved.
+ */
+const EXTERNAL = ["crypto"];
+const DEFAULT_CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export type BrowserRuntime = "chromium" | "worker";
+
+export interface BrowserRunOptions {
+  /** WebSocket URL of the nats-server. */
+  url: string;
+  /** Which runs to do (default both). */
+  runtimes?: readonly BrowserRuntime[] | undefined;
+  /** Regular expression matched against `suite > test name`. */
+  filter?: string | undefined;
+  /** Time limit of the page and worker runs together, in ms (default 25 min). */
+  timeoutMs?: number | undefined;
+  /** Chromium binary (default env CHROMIUM_PATH, else /usr/bin/chromium). */
+  executablePath?: string | undefined;
+  /** Screenshot file; false for none (default test-artifacts/browser.png). */
+  screenshot?: string | false | undefined;
+  /** Show the browser window (needs a display). */
+  headed?: boolean | undefined;
+  /** Where output lines go (default console.log). */
+  log?: (line: string) => void | undefined;
+}
+
+export interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface BrowserRunSummary extends Counts {
+  results: BrowserTestResult[];
+  byRuntime: Record<BrowserRuntime, Counts>;
+}
+
+/** `ok - [runtime] suite > name` / `not ok - ...: message` / `skip - ...`. */
+export function formatResult(r: BrowserTestResult): string {
+  const name = `[${r.runtime}] ${r.suite} > ${r.name}`;
+  if (r.status === "pass") return `ok - ${name} (${r.ms} ms)`;
+  if (r.status === "skip") return `skip - ${name}`;
+  return `not ok - ${name}: ${(r.error ?? "failed").replace(/\s*\n\s*/g, " ")}`;
+}
+
+function suiteFiles(): string[] {
+  return readdirSync(SUITE_DIR)
+    .filter((f) => f.endsWith(".suite.ts"))
+    .sort()
+    .map((f) => join(SUITE_DIR, f));
+}
+
+const suiteNameOf = (file: string) => file.replace(/^.*[\\/]/, "").replace(/\.suite\.ts$/, "");
+
+function entryPlugin(suites: readonly string[]): Plugin {
+  return {
+    name: "suite-entry",
+    setup(b) {
+      b.onResolve({ filter: /^suite-entry$/ }, () => ({ path: "suite-entry", namespace: "suite-entry" }));
+      b.onLoad({ filter: /.*/, namespace: "suite-entry" }, () => ({
+        resolveDir: REPO_ROOT,
+        loader: "ts",
+        contents: [
+          `import { start } from ${JSON.stringify(PAGE_RUNNER)};`,
+          `start([`,
+          ...suites.map((f) => `  [${JSON.stringify(suiteNameOf(f))}, () => import(${JSON.stringify(f)})],`),
+          `], "entry.js");`,
+        ].join("\n"),
+      }));
+    },
+  };
+}
+
+function describeErrors(errors: readonly Message[]): string {
+  return errors
+    .slice(0, 3)
+    .map((e) => (e.location ? `${relative(REPO_ROOT, e.location.file)}:${e.location.line}: ${e.text}` : e.text))
+    .join("; ");
+}
+
+async function bundle(outdir: string, suites: readonly string[]): Promise<void> {
+  await build({
+    entryPoints: ["suite-entry"],
+    plugins: [entryPlugin(suites)],
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    outdir,
+    entryNames: "entry",
+    chunkNames: "chunks/[name]-[hash]",
+    sourcemap: "inline",
+    logLevel: "silent",
+    absWorkingDir: REPO_ROOT,
+    external: EXTERNAL,
+  });
+}
+
+/** Bundles everything; suites that fail to compile are left out and returned with their errors. */
+async function bundleAll(outdir: string): Promise<{ name: string; error: string }[]> {
+  const suites = suiteFiles();
+  try {
+    await bundle(outdir, suites);
+    return [];
+  } catch (e) {
+    // Find which suites break the build, then build without them.
+    const broken: { name: string; error: string }[] = [];
+    const good: string[] = [];
+    for (const f of suites) {
+      try {
+        await build({
+          entryPoints: [f],
+          bundle: true,
+          write: false,
+          format: "esm",
+          platform: "browser",
+          target: "es2022",
+          logLevel: "silent",
+          absWorkingDir: REPO_ROOT,
+          external: EXTERNAL,
+        });
+        good.push(f);
+      } catch (err) {
+        broken.push({ name: suiteNameOf(f), error: `build failed: ${describeErrors((err as BuildFailure).errors ?? [])}` });
+      }
+    }
+    if (broken.length === 0) {
+      throw new Error(`esbuild failed to bundle the page runner: ${describeErrors((e as BuildFailure).errors ?? [])}`);
+    }
+    await bundle(outdir, good);
+    return broken;
+  }
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".map": "application/json",
+  ".png": "image/png",
+};
+
+function serve(dir: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const file = normalize(join(dir, path === "/" ? "index.html" : path));
+    if (!file.startsWith(dir + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, origin: `http://127.0.0.1:${port}` });
+    });
+  });
+}
+
+const INDEX_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>suite runner</title>
+<style>
+body{font:13px/1.4 monospace;margin:12px} li.pass{color:#060} li.fail{color:#b00;font-weight:bold} li.skip{color:#888}
+</style></head>
+<body><h3>portable suites: chromium page + worker</h3><ol id="results"></ol>
+<script type="module" src="entry.js"></script></body></html>
+`;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out (browser time limit reached)`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Runs the suites in Chromium (page and/or worker) and returns pass/fail counts and results. */
+export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSummary> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const runtimes = opts.runtimes ?? ["chromium", "worker"];
+  const deadline = Date.now() + (opts.timeoutMs ?? 25 * 60_000);
+  const executablePath = opts.executablePath ?? process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM;
+  const screenshot = opts.screenshot ?? join(REPO_ROOT, "test-artifacts", "browser.png");
+  const filter = opts.filter ?? process.env.SUITE_FILTER ?? undefined;
+
+  const results: BrowserTestResult[] = [];
+  let accepting = true;
+  const record = (r: BrowserTestResult) => {
+    if (!accepting) return;
+    results.push(r);
+    log(formatResult(r));
+  };
+  const fail = (runtime: BrowserRuntime, suite: string, name: string, error: string) =>
+    record({ runtime, suite, name, status: "fail", error, ms: 0 });
+
+  const dir = mkdtempSync(join(tmpdir(), "suite-browser-"));
+  let server: Server | undefined;
+  // Imported lazily so that merely importing this module stays cheap.
+  const { chromium } = await import("playwright-core");
+  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
+  try {
+    const broken = await bundleAll(dir);
+    writeFileSync(join(dir, "index.html"), INDEX_HTML);
+    for (const b of broken) for (const rt of runtimes) fail(rt, b.name, "(load suite)", b.error);
+
+    const served = await serve(dir);
+    server = served.server;
+
+    browser = await chromium.launch({
+      executablePath,
+      headless: !opts.headed,
+      args: opts.headed ? CHROMIUM_ARGS.filter((a) => a !== "--headless") : CHROMIUM_ARGS,
+      timeout: 30_000,
+    });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    page.on("pageerror", (e) => log(`# [chromium] page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error") log(`# [chromium] console.error: ${m.text()}`);
+    });
+    page.on("worker", (w) => w.on("close", () => undefined));
+    await page.exposeFunction("__report", (r: BrowserTestResult) => record(r));
+    await page.goto(`${served.origin}/index.html`, { timeout: 30_000 });
+    await page.waitForFunction(() => "__suiteRunner" in globalThis, undefined, { timeout: 30_000 });
+
+    for (const rt of runtimes) {
+      const before = results.length;
+      try {
+        await withTimeout(
+          page.evaluate(
+            ([rt, url, filter]) => {
+              const runner = (globalThis as unknown as {
+                __suiteRunner: Record<string, (url: string, filter?: string) => Promise<unknown>>;
+              }).__suiteRunner;
+              return runner[rt === "worker" ? "runWorker" : "runPage"]!(url, filter).then(() => undefined);
+            },
+            [rt, opts.url, filter] as const,
+          ),
+          Math.max(0, deadline - Date.now()),
+          `the ${rt} run`,
+        );
+      } catch (e) {
+        const msg = (e as Error).message.split("\n")[0] ?? String(e);
+        fail(rt, "(runner)", "run", msg);
+        if (/timed out/.test(msg)) {
+          // A stuck page cannot be trusted for the next run: report the rest as not run.
+          for (const other of runtimes.slice(runtimes.indexOf(rt) + 1)) fail(other, "(runner)", "run", "not run: time limit reached");
+          accepting = false;
+          break;
+        }
+      }
+      if (results.length === before) log(`# [${rt}] no tests ran`);
+    }
+
+    if (screenshot) {
+      try {
+        mkdirSync(join(screenshot, ".."), { recursive: true });
+        await page.screenshot({ path: screenshot, fullPage: true, timeout: 10_000 });
+      } catch (e) {
+        log(`# screenshot failed: ${(e as Error).message.split("\n")[0]}`);
+      }
+    }
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    server?.closeAllConnections?.();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const count = (rs: BrowserTestResult[]): Counts => ({
+    passed: rs.filter((r) => r.status === "pass").length,
+    failed: rs.filter((r) => r.status === "fail").length,
+    skipped: rs.filter((r) => r.status === "skip").length,
+  });
+  return {
+    ...count(results),
+    results,
+    byRuntime: {
+      chromium: count(results.filter((r) => r.runtime === "chromium")),
+      worker: count(results.filter((r) => r.runtime === "worker")),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const runtimes: BrowserRuntime[] = [];
+  let filter: string | undefined;
+  let headed = false;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--runtime") runtimes.push(args[++i] as BrowserRuntime);
+    else if (args[i] === "--filter") filter = args[++i] ?? "";
+    else if (args[i] === "--headed") headed = true;
+    else throw new Error(`unknown argument ${args[i]}`);
+  }
+  let url = process.env.NATS_WS_URL;
+  let stop: (() => Promise<void>) | undefined;
+  if (!url) {
+    const { startNatsServer } = await import("../harness/nats-server.js");
+    const server = await startNatsServer();
+    url = server.url;
+    stop = () => server.stop();
+  }
+  try {
+    const s = await runBrowser({ url, runtimes: runtimes.length ? runtimes : undefined, filter, headed });
+    console.log(`# browser: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+    process.exitCode = s.failed > 0 ? 1 : 0;
+  } finally {
+    await stop?.();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,258 @@
+/**
+ * Starts a throw-away nats-server (Node only) for tests, benchmarks and the demo.
+ *
+ * nats-server has no command-line flag for the WebSocket port, so each server gets its own temp
+ * directory holding a config derived from the repo's `nats-server.conf` (client port, WebSocket
+ * port and JetStream store dir substituted) and the store dir itself. Ports are free loopback
+ * ports picked at start; `restart()` reuses the same ports and store dir (to test reconnects and
+ * persistence); `stop()` kills the process by pid and removes the temp directory.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface NatsServerOptions {
+  /** Extra config text appended to the generated config (later keys override earlier ones). */
+  config?: string | undefined;
+  /** Enable JetStream (default true). When false the `jetstream { ... }` block is removed. */
+  jetstream?: boolean | undefined;
+  /** Config template (default: `nats-server.conf` at the repo root). */
+  template?: string | undefined;
+  /** The nats-server binary (default: env `NATS_SERVER_BIN`, else `nats-server` on PATH). */
+  bin?: string | undefined;
+  /** How long to wait for the server to accept WebSocket connections (default 10 000 ms). */
+  startTimeoutMs?: number | undefined;
+}
+
+export interface NatsServer {
+  /** WebSocket URL, `ws://127.0.0.1:WSPORT`. */
+  readonly url: string;
+  /** NATS protocol URL, `nats://127.0.0.1:PORT`. */
+  readonly natsUrl: string;
+  readonly wsPort: number;
+  readonly port: number;
+  /** JetStream store directory (inside the server's temp dir). */
+  readonly storeDir: string;
+  /** The temp dir with the generated config, the log (`nats-server.log`) and the store dir. */
+  readonly dir: string;
+  /** Pid of the current nats-server process (changes on restart). */
+  readonly pid: number;
+  /** Kills the server and removes its temp dir. Idempotent. */
+  stop(): Promise<void>;
+  /** Kills the server and starts it again on the same ports with the same store dir. */
+  restart(): Promise<void>;
+}
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const HOST = "127.0.0.1";
+
+/** Servers not stopped yet: killed synchronously if the process exits without stopping them. */
+const live = new Set<{ child: ChildProcess | undefined; dir: string }>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const s of live) {
+      try {
+        if (s.child?.pid && s.child.exitCode === null) process.kill(s.child.pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+      try {
+        rmSync(s.dir, { recursive: true, force: true });
+      } catch {
+        /* ignore */
+      }
+    }
+  });
+}
+
+/** A free TCP port on the loopback interface (bind to port 0 and release). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once("error", reject);
+    srv.listen(0, HOST, () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error("could not get a free port"))));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: HOST, port });
+    const done = (ok: boolean) => {
+      sock.removeAllListeners();
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.once("connect", () => done(true));
+    sock.once("error", () => done(false));
+    sock.setTimeout(1000, () => done(false));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Builds the config text from the template with ports and store dir substituted. */
+export function renderConfig(
+  template: string,
+  p: { port: number; wsPort: number; storeDir: string; jetstream: boolean; extra?: string | undefined },
+): string {
+  let text = template;
+  const sub = (re: RegExp, by: string, what: string) => {
+    if (!re.test(text)) throw new Error(`nats-server config template: no ${what} to substitute (${re})`);
+    text = text.replace(re, by);
+  };
+  // Top-level client listen (first `listen:` outside any block: it precedes the blocks in the template).
+  sub(/^listen\s*[:=]\s*.*$/m, `listen: ${HOST}:${p.port}`, "top-level `listen:`");
+  // websocket { ... listen: "..." ... }
+  sub(
+    /(^websocket\s*\{[^}]*?\blisten\s*[:=]\s*)("[^"\n]*"|[^\s\n]+)/m,
+    `$1"${HOST}:${p.wsPort}"`,
+    "websocket `listen:`",
+  );
+  if (p.jetstream) {
+    sub(/(\bstore_dir\s*[:=]\s*)("[^"\n]*"|[^\s\n]+)/, `$1${JSON.stringify(p.storeDir)}`, "jetstream `store_dir:`");
+  } else {
+    sub(/^jetstream\s*\{[^}]*\}\s*$/m, "", "`jetstream { }` block");
+  }
+  if (p.extra) text += `\n# extra\n${p.extra}\n`;
+  return text;
+}
+
+function tailOf(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** Starts a nats-server with JetStream and WebSocket on free loopback ports. */
+export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServer> {
+  installExitHook();
+  const bin = opts.bin ?? process.env.NATS_SERVER_BIN ?? "nats-server";
+  const templatePath = opts.template ?? join(REPO_ROOT, "nats-server.conf");
+  const template = readFileSync(templatePath, "utf8");
+  const jetstream = opts.jetstream ?? true;
+  const startTimeoutMs = opts.startTimeoutMs ?? 10_000;
+
+  const dir = mkdtempSync(join(tmpdir(), "nats-test-"));
+  const storeDir = join(dir, "store");
+  const confPath = join(dir, "nats-server.conf");
+  const logPath = join(dir, "nats-server.log");
+  const entry: { child: ChildProcess | undefined; dir: string } = { child: undefined, dir };
+  live.add(entry);
+
+  let port = 0;
+  let wsPort = 0;
+  let stopped = false;
+
+  async function launch(): Promise<void> {
+    const log = createWriteStream(logPath, { flags: "a" });
+    await new Promise<void>((r) => log.once("open", () => r()));
+    const child = spawn(bin, ["-c", confPath], { cwd: dir, stdio: ["ignore", log, log] });
+    entry.child = child;
+    let exited: string | undefined;
+    let spawnError: Error | undefined;
+    child.once("error", (e) => (spawnError = e));
+    child.once("exit", (code, signal) => {
+      exited = `exited with ${signal ?? `code ${code}`}`;
+      log.end();
+    });
+    const deadline = Date.now() + startTimeoutMs;
+    for (;;) {
+      if (spawnError) {
+        throw new Error(
+          `cannot run nats-server (${bin}): ${spawnError.message}. Install it (node scripts/setup.mjs) or set NATS_SERVER_BIN.`,
+        );
+      }
+      if (exited) throw new Error(`nats-server ${exited} during start-up:\n${tailOf(logPath)}`);
+      if (await canConnect(wsPort)) return;
+      if (Date.now() > deadline) {
+        killNow(child);
+        throw new Error(
+          `nats-server did not accept WebSocket connections on ${HOST}:${wsPort} within ${startTimeoutMs} ms:\n${tailOf(logPath)}`,
+        );
+      }
+      await sleep(25);
+    }
+  }
+
+  function killNow(child: ChildProcess | undefined): void {
+    try {
+      if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+
+  async function kill(): Promise<void> {
+    const child = entry.child;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once("exit", () => r()));
+    try {
+      process.kill(child.pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => killNow(child), 5_000);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  // Port picking races with other processes: retry a few times with new ports if start-up fails.
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    port = await freePort();
+    wsPort = await freePort();
+    while (wsPort === port) wsPort = await freePort();
+    writeFileSync(confPath, renderConfig(template, { port, wsPort, storeDir, jetstream, extra: opts.config }));
+    try {
+      await launch();
+      lastError = undefined;
+      break;
+    } catch (e) {
+      lastError = e;
+      await kill();
+      if (!/address already in use/i.test(String((e as Error).message))) break;
+    }
+  }
+  if (lastError) {
+    live.delete(entry);
+    rmSync(dir, { recursive: true, force: true });
+    throw lastError;
+  }
+
+  return {
+    url: `ws://${HOST}:${wsPort}`,
+    natsUrl: `nats://${HOST}:${port}`,
+    wsPort,
+    port,
+    storeDir,
+    dir,
+    get pid() {
+      return entry.child?.pid ?? -1;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await kill();
+      live.delete(entry);
+      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      if (stopped) throw new Error("nats-server was stopped; cannot restart");
+      await kill();
+      await launch();
+    },
+  };
+}

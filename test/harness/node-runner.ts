@@ -1,0 +1,68 @@
+/**
+ * Registers every `test/suite/*.suite.ts` on node:test (one `describe` per suite file, runtime
+ * "node"). The server is env `NATS_WS_URL` when set (the orchestrator's), else a nats-server started
+ * in a `before` hook and stopped in `after`. Optional env `SUITE_FILTER`: a regular expression
+ * matched against `suite > test name`.
+ *
+ * Node 20 needs `--experimental-websocket` for the global WebSocket that nats.ws uses.
+ */
+import { after, before, describe, test } from "node:test";
+import { readdirSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { collectTests, runTest, suiteName, type LoadedSuite } from "./context.js";
+import type { SuiteModule } from "./suite.js";
+import { startNatsServer, type NatsServer } from "./nats-server.js";
+
+const SUITE_DIR = fileURLToPath(new URL("../suite/", import.meta.url));
+
+/** Suite files, sorted, as absolute paths. */
+export function suiteFiles(dir = SUITE_DIR): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.suite\.ts$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+async function loadSuites(): Promise<LoadedSuite[]> {
+  return Promise.all(
+    suiteFiles().map(async (file): Promise<LoadedSuite> => {
+      const name = suiteName(file);
+      try {
+        const mod = (await import(pathToFileURL(file).href)) as { default: SuiteModule };
+        return { name, module: mod.default };
+      } catch (error) {
+        return { name, error };
+      }
+    }),
+  );
+}
+
+let url = process.env.NATS_WS_URL ?? "";
+let server: NatsServer | undefined;
+
+if (!url) {
+  before(async () => {
+    server = await startNatsServer();
+    url = server.url;
+  });
+  after(async () => {
+    await server?.stop();
+  });
+}
+
+const filter = process.env.SUITE_FILTER ? new RegExp(process.env.SUITE_FILTER) : undefined;
+const tests = collectTests(await loadSuites(), "node").filter((t) => !filter || filter.test(`${t.suite} > ${t.name}`));
+const bySuite = new Map<string, typeof tests>();
+for (const t of tests) bySuite.set(t.suite, [...(bySuite.get(t.suite) ?? []), t]);
+
+for (const [name, cases] of bySuite) {
+  describe(`[node] ${name}`, () => {
+    for (const tc of cases) {
+      // runTest enforces tc.timeoutMs itself and closes connections; node:test's timeout is a backstop.
+      test(tc.name, { skip: tc.skip && "not for this runtime", timeout: tc.timeoutMs + 15_000 }, () =>
+        runTest(tc, url, "node"),
+      );
+    }
+  });
+}

@@ -1,0 +1,269 @@
+/**
+ * Runs the portable behaviour suites (test/suite/*.suite.ts) in every runtime against ONE
+ * nats-server started for the whole run:
+ *
+ *   node     node --experimental-websocket --import tsx --test --test-reporter=spec test/node/*.test.ts
+ *   browser  Chromium page + dedicated Web Worker (test/browser/run-browser.ts, in-process)
+ *   deno     deno test -A --no-check test/deno/      (deno from node_modules/.bin, else npx deno)
+ *
+ * Children get env NATS_WS_URL (ws://…) and NATS_URL (nats://…). Output is streamed; afterwards a
+ * per-runtime table is printed and, as the very last line, `N passed, N failed`. The exit code is
+ * non-zero when a test failed or a runner crashed (a crashed runner counts as at least one failure).
+ *
+ * Usage: node --experimental-websocket --import tsx test/run-all.ts
+ *          [--only node|deno|browser]...   run only these runners (repeatable)
+ *          [--filter REGEX]                only tests whose `suite > test name` matches (env SUITE_FILTER)
+ *          [--timeout-min N]               time limit per runner (default 25)
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startNatsServer, type NatsServer } from "./harness/nats-server.js";
+import { runBrowser } from "./browser/run-browser.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
+const RUNNERS = ["node", "browser", "deno"] as const;
+type RunnerName = (typeof RUNNERS)[number];
+
+interface Row {
+  runtime: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  ms: number;
+  note?: string;
+}
+
+// ---- arguments ---------------------------------------------------------------------------------
+
+const only = new Set<RunnerName>();
+let filter = process.env.SUITE_FILTER;
+let timeoutMs = 25 * 60_000;
+{
+  const args = process.argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--only") {
+      for (const v of value().split(",")) {
+        if (!(RUNNERS as readonly string[]).includes(v)) usage(`unknown runner ${v}`);
+        only.add(v as RunnerName);
+      }
+    } else if (a === "--filter") filter = value();
+    else if (a === "--timeout-min") timeoutMs = Number(value()) * 60_000;
+    else usage(`unknown argument ${a}`);
+  }
+}
+function usage(msg: string): never {
+  console.error(`run-all: ${msg}\nusage: run-all.ts [--only node|deno|browser]... [--filter REGEX] [--timeout-min N]`);
+  process.exit(2);
+}
+const enabled = (r: RunnerName) => only.size === 0 || only.has(r);
+
+// ---- child processes ---------------------------------------------------------------------------
+
+const children = new Set<number>();
+
+/** Kills a child's whole process group (children are spawned detached, so pid = pgid). */
+function killGroup(pid: number, signal: NodeJS.Signals = "SIGTERM"): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+
+/** Runs a command, streaming its output, with a time limit; resolves with exit code and output. */
+function run(
+  label: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; signal: string | null; output: string; timedOut: boolean; error?: Error }> {
+  return new Promise((resolve) => {
+    console.log(`\n=== ${label}: ${[cmd, ...args].join(" ")}`);
+    let output = "";
+    let timedOut = false;
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    if (child.pid) children.add(child.pid);
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString();
+      process.stdout.write(d);
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      output += d.toString();
+      process.stderr.write(d);
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      console.error(`\n=== ${label}: over the time limit of ${timeoutMs / 60_000} min, killing it`);
+      if (child.pid) {
+        killGroup(child.pid, "SIGTERM");
+        setTimeout(() => child.pid && killGroup(child.pid, "SIGKILL"), 5_000).unref();
+      }
+    }, timeoutMs);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      if (child.pid) children.delete(child.pid);
+      resolve({ code: null, signal: null, output, timedOut, error });
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      if (child.pid) children.delete(child.pid);
+      resolve({ code, signal, output: stripAnsi(output), timedOut });
+    });
+  });
+}
+
+function lastInt(text: string, re: RegExp): number | undefined {
+  let v: number | undefined;
+  for (const m of text.matchAll(re)) v = Number(m[1]);
+  return v;
+}
+
+/** Turns a runner's exit status and parsed counts into a table row (crash => at least 1 failure). */
+function row(
+  runtime: string,
+  t0: number,
+  r: Awaited<ReturnType<typeof run>>,
+  counts: { passed?: number | undefined; failed?: number | undefined; skipped?: number | undefined },
+): Row {
+  const out: Row = {
+    runtime,
+    passed: counts.passed ?? 0,
+    failed: counts.failed ?? 0,
+    skipped: counts.skipped ?? 0,
+    ms: Date.now() - t0,
+  };
+  let problem: string | undefined;
+  if (r.error) problem = `could not start: ${r.error.message}`;
+  else if (r.timedOut) problem = "timed out";
+  else if (counts.passed === undefined) problem = `no test summary (exit ${r.signal ?? r.code})`;
+  else if (r.code !== 0 && out.failed === 0) problem = `exit ${r.signal ?? r.code} with no failed test`;
+  if (problem) {
+    out.note = `runner crashed: ${problem}`;
+    out.failed = Math.max(1, out.failed);
+  }
+  return out;
+}
+
+// ---- runners -----------------------------------------------------------------------------------
+
+async function runNode(env: NodeJS.ProcessEnv): Promise<Row> {
+  const t0 = Date.now();
+  const dir = join(REPO_ROOT, "test", "node");
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".test.ts"))
+    .sort()
+    .map((f) => join("test", "node", f));
+  const r = await run(
+    "node",
+    process.execPath,
+    ["--experimental-websocket", "--import", "tsx", "--test", "--test-reporter=spec", ...files],
+    env,
+  );
+  // spec reporter: `ℹ pass 3`; tap reporter: `# pass 3`.
+  const n = (k: string) => lastInt(r.output, new RegExp(`^[ℹ#] ${k} (\\d+)\\s*$`, "gm"));
+  const failed = n("fail") === undefined ? undefined : (n("fail") ?? 0) + (n("cancelled") ?? 0);
+  return row("node", t0, r, { passed: n("pass"), failed, skipped: (n("skipped") ?? 0) + (n("todo") ?? 0) });
+}
+
+async function runDeno(env: NodeJS.ProcessEnv): Promise<Row> {
+  const t0 = Date.now();
+  const local = join(REPO_ROOT, "node_modules", ".bin", "deno");
+  const [cmd, pre] = existsSync(local) ? [local, []] : ["npx", ["--no-install", "deno"]];
+  const r = await run("deno", cmd, [...pre, "test", "-A", "--no-check", "test/deno/"], {
+    ...env,
+    DENO_NO_UPDATE_CHECK: "1",
+    DENO_NO_PROMPT: "1",
+  });
+  // `ok | 3 passed | 0 failed (1s)`, `FAILED | 2 passed (3 steps) | 1 failed | 1 ignored (1s)`
+  const line = [...r.output.matchAll(/^(?:ok|FAILED) \|.*$/gm)].pop()?.[0];
+  const get = (k: string) => (line ? Number(new RegExp(`(\\d+) ${k}`).exec(line)?.[1] ?? 0) : undefined);
+  return row("deno", t0, r, { passed: get("passed"), failed: get("failed"), skipped: get("ignored") });
+}
+
+async function runBrowsers(url: string): Promise<Row[]> {
+  const t0 = Date.now();
+  console.log(`\n=== browser: Chromium page + Web Worker`);
+  try {
+    const s = await runBrowser({ url, filter, timeoutMs });
+    const ms = Date.now() - t0;
+    return (["chromium", "worker"] as const).map((rt) => ({ runtime: rt, ...s.byRuntime[rt], ms }));
+  } catch (e) {
+    console.error(e);
+    return [
+      { runtime: "chromium+worker", passed: 0, failed: 1, skipped: 0, ms: Date.now() - t0, note: `runner crashed: ${(e as Error).message.split("\n")[0]}` },
+    ];
+  }
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+let server: NatsServer | undefined;
+
+async function shutdown(code: number): Promise<never> {
+  for (const pid of children) killGroup(pid, "SIGKILL");
+  await server?.stop().catch(() => undefined);
+  process.exit(code);
+}
+process.once("SIGINT", () => void shutdown(130));
+process.once("SIGTERM", () => void shutdown(143));
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  server = await startNatsServer();
+  console.log(`nats-server pid ${server.pid}: ${server.url} (${server.natsUrl})`);
+  const env: NodeJS.ProcessEnv = { ...process.env, NATS_WS_URL: server.url, NATS_URL: server.natsUrl };
+  if (filter) env.SUITE_FILTER = filter;
+  else delete env.SUITE_FILTER;
+  if (process.stdout.isTTY && !env.NO_COLOR) env.FORCE_COLOR = "1";
+  else if (!process.stdout.isTTY) env.NO_COLOR = "1";
+
+  const rows: Row[] = [];
+  try {
+    if (enabled("node")) rows.push(await runNode(env));
+    if (enabled("browser")) rows.push(...(await runBrowsers(server.url)));
+    if (enabled("deno")) rows.push(await runDeno(env));
+  } finally {
+    await server.stop();
+  }
+
+  const total = rows.reduce(
+    (a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }),
+    { passed: 0, failed: 0, skipped: 0 },
+  );
+  const pad = (s: string | number, n: number) => String(s).padStart(n);
+  const line = (name: string, p: number | string, f: number | string, s: number | string, t: string, note = "") =>
+    `${name.padEnd(16)}${pad(p, 7)}${pad(f, 7)}${pad(s, 8)}${pad(t, 9)}${note ? `  ${note}` : ""}`;
+  console.log("\n" + line("runtime", "passed", "failed", "skipped", "time"));
+  for (const r of rows) console.log(line(r.runtime, r.passed, r.failed, r.skipped, `${(r.ms / 1000).toFixed(1)}s`, r.note));
+  console.log(line("total", total.passed, total.failed, total.skipped, `${((Date.now() - t0) / 1000).toFixed(1)}s`));
+  if (rows.length === 0) console.log("(no runner selected)");
+  console.log(`${total.passed} passed, ${total.failed} failed`);
+  return total.failed > 0 || rows.length === 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (e) => {
+    console.error(e);
+    for (const pid of children) killGroup(pid, "SIGKILL");
+    await server?.stop().catch(() => undefined);
+    console.log("0 passed, 1 failed");
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,141 @@
+import {
+  AbortedError, ConflictError, IntegrityError, InvalidArgumentError, LinkError, NotFoundError, SealedError,
+  SourceError, ServerError, chunkSubject, objectStoreManager,
+} from "../../src/index.js";
+import * as assert from "../harness/assert.js";
+import { freshBucket, slowStream, testBytes } from "../harness/fixtures.js";
+import type { Suite } from "../harness/suite.js";
+
+const CHUNK = 128 * 1024;
+
+export default function (t: Suite): void {
+  t.test("invalid bucket names are refused before anything is sent", async (ctx) => {
+    const m = objectStoreManager(await ctx.connect());
+    for (const bad of ["", "a.b", "a b", "a*", "a>", "ünï", 42 as unknown as string]) {
+      await assert.rejects(() => m.createObjectStore({ bucket: bad }), InvalidArgumentError, "INVALID_STORE_NAME");
+      await assert.rejects(() => m.objectStore(bad), InvalidArgumentError, "INVALID_STORE_NAME");
+    }
+    await assert.rejects(() => m.createObjectStore(undefined as never), InvalidArgumentError, "CONFIG_REQUIRED");
+    await assert.rejects(() => m.createObjectStore({ bucket: "ok", ttl: -1 }), InvalidArgumentError, "INVALID_ARGUMENT");
+  });
+
+  t.test("opening or deleting a missing bucket is BUCKET_NOT_FOUND", async (ctx) => {
+    const m = objectStoreManager(await ctx.connect());
+    const name = ctx.bucketName("missing");
+    await assert.rejects(() => m.objectStore(name), NotFoundError, "BUCKET_NOT_FOUND");
+    await assert.rejects(() => m.deleteObjectStore(name), NotFoundError, "BUCKET_NOT_FOUND");
+  });
+
+  t.test("an empty or missing object name is NAME_REQUIRED", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await assert.rejects(() => store.putString("", "x"), InvalidArgumentError, "NAME_REQUIRED");
+    await assert.rejects(() => store.put({} as never, "x"), InvalidArgumentError, "NAME_REQUIRED");
+    await assert.rejects(() => store.get(""), InvalidArgumentError, "NAME_REQUIRED");
+    await assert.rejects(() => store.delete(""), InvalidArgumentError, "NAME_REQUIRED");
+  });
+
+  t.test("a name too long for a subject is NAME_TOO_LONG and the connection stays usable", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await assert.rejects(() => store.putString("n".repeat(3000), "x"), InvalidArgumentError, "NAME_TOO_LONG");
+    await assert.rejects(() => store.getInfo("n".repeat(3000)), InvalidArgumentError, "NAME_TOO_LONG");
+    await store.putString("fine", "x");
+    assert.equal(await store.getString("fine"), "x");
+  });
+
+  t.test("bad meta, sources and options are typed errors", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await assert.rejects(() => store.put({ name: "a", headers: { x: "y" } } as never, "x"), InvalidArgumentError, "BAD_OBJECT_META");
+    await assert.rejects(() => store.put({ name: "a" }, 12 as never), InvalidArgumentError, "INVALID_ARGUMENT");
+    await assert.rejects(() => store.put({ name: "a" }, "x", { chunkSize: 0 }), InvalidArgumentError, "INVALID_ARGUMENT");
+    await assert.rejects(() => store.put({ name: "a", options: { link: { bucket: "b", name: "c" } } }, "x"), LinkError, "LINK_NOT_ALLOWED");
+    assert.equal((await store.status()).messages, 0);
+  });
+
+  t.test("get of a missing object is OBJECT_NOT_FOUND", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await assert.rejects(() => store.get("nope"), NotFoundError, "OBJECT_NOT_FOUND");
+    await assert.rejects(() => store.getInfo("nope"), NotFoundError, "OBJECT_NOT_FOUND");
+    await assert.rejects(() => store.delete("nope"), NotFoundError, "OBJECT_NOT_FOUND");
+  });
+
+  t.test("put into a sealed bucket is BUCKET_SEALED and reads still work", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await store.putString("before", "kept");
+    await store.seal();
+    assert.equal((await store.status()).sealed, true);
+    await assert.rejects(() => store.putString("after", "x"), SealedError, "BUCKET_SEALED");
+    await assert.rejects(() => store.delete("before"), SealedError, "BUCKET_SEALED");
+    assert.equal(await store.getString("before"), "kept");
+  });
+
+  t.test("a stale previousRevision is REVISION_MISMATCH and changes nothing", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    const v1 = await store.putString("doc", "one");
+    const v2 = await store.putString("doc", "two", { previousRevision: v1.revision });
+    await assert.rejects(() => store.putString("doc", "three", { previousRevision: v1.revision }), ConflictError, "REVISION_MISMATCH");
+    await assert.rejects(() => store.putString("new", "x", { previousRevision: 5 }), ConflictError, "REVISION_MISMATCH");
+    await store.putString("new", "x", { previousRevision: 0 });
+    await assert.rejects(() => store.delete("doc", { previousRevision: v1.revision }), ConflictError, "REVISION_MISMATCH");
+    await assert.rejects(() => store.updateMeta("doc", { name: "doc", description: "d" }, { previousRevision: v1.revision }), ConflictError, "REVISION_MISMATCH");
+    assert.equal(await store.getString("doc"), "two");
+    assert.equal((await store.getInfo("doc")).revision, v2.revision);
+  });
+
+  t.test("an aborted put leaves no chunks and the previous version readable", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await store.putString("f", "previous");
+    const before = (await store.status()).messages;
+    const ac = new AbortController();
+    let sent = 0;
+    const p = store.put({ name: "f" }, slowStream(100, CHUNK, 5), {
+      signal: ac.signal,
+      onProgress: (pr) => { sent = pr.chunks; if (pr.chunks === 5) ac.abort(); },
+    });
+    await assert.rejects(() => p, AbortedError, "ABORTED");
+    assert.ok(sent >= 5, "some chunks were sent before the abort");
+    assert.equal((await store.status()).messages, before);
+    assert.equal(await store.getString("f"), "previous");
+  });
+
+  t.test("a source that fails half way is SOURCE_FAILED and leaves the store as it was", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await store.putString("f", "previous");
+    const before = (await store.status()).messages;
+    await assert.rejects(() => store.put({ name: "f" }, slowStream(20, CHUNK, 1, 6)), SourceError, "SOURCE_FAILED");
+    assert.equal((await store.status()).messages, before);
+    assert.equal(await store.getString("f"), "previous");
+  });
+
+  t.test("a corrupted chunk errors the body with DIGEST_MISMATCH", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    const data = testBytes(3 * CHUNK);
+    const info = await store.putBytes("x", data);
+    // replace the chunks with same-sized wrong bytes, published directly
+    const subject = chunkSubject(store.bucket, info.nuid);
+    await nc.request(`$JS.API.STREAM.PURGE.OBJ_${store.bucket}`, new TextEncoder().encode(JSON.stringify({ filter: subject })));
+    for (let i = 0; i < 3; i++) await nc.request(subject, testBytes(CHUNK, 99 + i));
+    const res = await store.get("x");
+    const err = await assert.rejects(() => res.bytes(), IntegrityError, "DIGEST_MISMATCH");
+    assert.ok(err.message.includes("x"));
+  });
+
+  t.test("a missing or extra chunk errors the body with CHUNK_COUNT_MISMATCH", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    const info = await store.putBytes("x", testBytes(3 * CHUNK));
+    const subject = chunkSubject(store.bucket, info.nuid);
+    await nc.request(subject, testBytes(10));
+    await assert.rejects(async () => (await store.get("x")).bytes(), IntegrityError, "CHUNK_COUNT_MISMATCH");
+    await nc.request(`$JS.API.STREAM.PURGE.OBJ_${store.bucket}`, new TextEncoder().encode(JSON.stringify({ filter: subject, keep: 2 })));
+    await assert.rejects(async () => (await store.get("x")).bytes(), IntegrityError, "CHUNK_COUNT_MISMATCH");
+  });
+
+  t.test("bucket metadata or compression on a server older than 2.10 is SERVER_TOO_OLD", async (ctx) => {
+    const nc = await ctx.connect();
+    const m = objectStoreManager(nc);
+    const major = Number((nc.info?.version ?? "0.0").split(".")[0]);
+    const minor = Number((nc.info?.version ?? "0.0").split(".")[1]);
+    if (major > 2 || minor >= 10) return;
+    await assert.rejects(() => m.createObjectStore({ bucket: ctx.bucketName("c"), compression: true }), ServerError, "SERVER_TOO_OLD");
+    await assert.rejects(() => m.createObjectStore({ bucket: ctx.bucketName("c"), metadata: { a: "b" } }), ServerError, "SERVER_TOO_OLD");
+  });
+}
