@@ -21,7 +21,7 @@ export interface PutOptions {
   chunkSize?: number;
   /** Fail with `REVISION_MISMATCH` unless the object's current revision is this one (0: the name must be new). */
   previousRevision?: number;
-  /** Most chunk publishes awaiting their ack at once (default: 4 MiB worth, 4 to 64). */
+  /** Most chunk publishes awaiting their ack at once (default: 2 MiB worth, 4 to 64). */
   window?: number;
   /** The SHA-256 implementation (default: the fastest this runtime offers). */
   hasher?: HasherFactory;

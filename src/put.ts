@@ -15,8 +15,8 @@ import { WindowedPublisher } from "./transport/windowed-publisher.js";
 export const DEFAULT_CHUNK_SIZE = 128 * 1024;
 /** Room kept in each chunk message for its headers. */
 const HEADER_ROOM = 1024;
-/** Bytes of chunks in flight by default. */
-const WINDOW_BYTES = 4 * 1024 * 1024;
+/** Bytes of chunks in flight by default: past this, Node's RSS grows with garbage faster than speed does. */
+const WINDOW_BYTES = 2 * 1024 * 1024;
 /** How many times a put retries publishing its meta when another writer got there first. */
 const META_RACE_RETRIES = 16;
 

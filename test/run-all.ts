@@ -170,7 +170,7 @@ async function runNode(env: NodeJS.ProcessEnv): Promise<Row> {
   const r = await run(
     "node",
     process.execPath,
-    ["--experimental-websocket", "--import", "tsx", "--test", "--test-reporter=spec", ...files],
+    ["--experimental-websocket", "--expose-gc", "--import", "tsx", "--test", "--test-reporter=spec", ...files],
     env,
   );
   // spec reporter: `ℹ pass 3`; tap reporter: `# pass 3`.

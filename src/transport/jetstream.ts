@@ -89,8 +89,9 @@ export class JetStreamClient {
     return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
   }
 
-  /** True when the server is at least `major.minor`. */
+  /** True when the server is at least `major.minor` (or did not say its version). */
   serverAtLeast(major: number, minor: number): boolean {
+    if (!this.nc.info?.version) return true;
     const [a, b] = this.serverVersion;
     return a > major || (a === major && b >= minor);
   }

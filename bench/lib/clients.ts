@@ -1,0 +1,138 @@
+/**
+ * The three object store clients behind one small interface, usable in Node and in the browser:
+ * - "ours":   this library (src/), on a nats.ws connection
+ * - "natsws": the object store bundled in nats.ws 1.30.3 (`nc.jetstream().views.os()`)
+ * - "obj":    @nats-io/obj 3.4 (`new Objm(nc)`) on a @nats-io/nats-core `wsconnect` connection
+ * Every client runs with its defaults (chunk size 128 KiB everywhere) unless the task says otherwise.
+ */
+import { connect as wsConnect, StorageType as WsStorage, type NatsConnection as WsConnection } from "nats.ws";
+import { wsconnect } from "@nats-io/nats-core";
+import { Objm, StorageType as ObjStorage } from "@nats-io/obj";
+import { objectStoreManager, type HasherFactory } from "../../src/index.ts";
+import { drain } from "./source.ts";
+
+export type ClientName = "ours" | "natsws" | "obj";
+export const CLIENTS: readonly ClientName[] = ["ours", "natsws", "obj"];
+
+export interface PutTuning {
+  chunkSize?: number;
+  window?: number;
+  hasher?: HasherFactory;
+}
+
+export interface ObjClient {
+  readonly name: ClientName;
+  createBucket(bucket: string): Promise<void>;
+  put(name: string, source: ReadableStream<Uint8Array>, tuning?: PutTuning): Promise<{ size: number; chunks: number }>;
+  /** Reads the object to its end (verified by the client) and returns its size. */
+  get(name: string, hasher?: HasherFactory): Promise<number>;
+  deleteBucket(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openClient(name: ClientName, url: string): Promise<ObjClient> {
+  if (name === "ours") return openOurs(url);
+  if (name === "natsws") return openNatsWs(url);
+  return openObj(url);
+}
+
+/** A nats.ws connection with settings shared by the benchmark (no reconnects: a dead server is a failure). */
+export function connectNatsWs(url: string): Promise<WsConnection> {
+  return wsConnect({ servers: url, maxReconnectAttempts: 0, name: "bench" });
+}
+
+async function openOurs(url: string): Promise<ObjClient> {
+  const nc = await connectNatsWs(url);
+  const m = objectStoreManager(nc, { timeout: 30_000 });
+  let os: Awaited<ReturnType<typeof m.createObjectStore>> | undefined;
+  let bucketName = "";
+  return {
+    name: "ours",
+    async createBucket(bucket) {
+      bucketName = bucket;
+      os = await m.createObjectStore({ bucket, storage: "file" });
+    },
+    async put(name, source, t = {}) {
+      const info = await os!.put({ name }, source, { chunkSize: t.chunkSize, window: t.window, hasher: t.hasher });
+      return { size: info.size, chunks: info.chunks };
+    },
+    async get(name, hasher) {
+      const r = await os!.get(name, { hasher });
+      return drain(r.body);
+    },
+    async deleteBucket() {
+      await m.deleteObjectStore(bucketName).catch(() => undefined);
+    },
+    async close() {
+      await nc.close();
+    },
+  };
+}
+
+async function openNatsWs(url: string): Promise<ObjClient> {
+  const nc = await connectNatsWs(url);
+  const js = nc.jetstream();
+  const jsm = await nc.jetstreamManager();
+  let os: Awaited<ReturnType<typeof js.views.os>> | undefined;
+  let bucketName = "";
+  return {
+    name: "natsws",
+    async createBucket(bucket) {
+      bucketName = bucket;
+      os = await js.views.os(bucket, { storage: WsStorage.File });
+    },
+    async put(name, source, t = {}) {
+      const meta = t.chunkSize ? { name, options: { max_chunk_size: t.chunkSize } } : { name };
+      const info = await os!.put(meta, source);
+      return { size: info.size, chunks: info.chunks };
+    },
+    async get(name) {
+      const r = await os!.get(name);
+      if (!r) throw new Error(`${name} not found`);
+      const n = await drain(r.data);
+      const err = await r.error;
+      if (err) throw err;
+      return n;
+    },
+    async deleteBucket() {
+      await jsm.streams.delete(`OBJ_${bucketName}`).catch(() => undefined);
+    },
+    async close() {
+      await nc.close();
+    },
+  };
+}
+
+async function openObj(url: string): Promise<ObjClient> {
+  const nc = await wsconnect({ servers: url, maxReconnectAttempts: 0, name: "bench" });
+  const objm = new Objm(nc);
+  let os: Awaited<ReturnType<typeof objm.create>> | undefined;
+  let bucketName = "";
+  return {
+    name: "obj",
+    async createBucket(bucket) {
+      bucketName = bucket;
+      os = await objm.create(bucket, { storage: ObjStorage.File });
+    },
+    async put(name, source, t = {}) {
+      const meta = t.chunkSize ? { name, options: { max_chunk_size: t.chunkSize } } : { name };
+      const info = await os!.put(meta, source);
+      return { size: info.size, chunks: info.chunks };
+    },
+    async get(name) {
+      const r = await os!.get(name);
+      if (!r) throw new Error(`${name} not found`);
+      const n = await drain(r.data);
+      const err = await r.error;
+      if (err) throw err;
+      return n;
+    },
+    async deleteBucket() {
+      await os?.destroy().catch(() => undefined);
+      void bucketName;
+    },
+    async close() {
+      await nc.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * SHA-256 implementations the benchmark compares, as the library's HasherFactory (sync update/digest).
+ * hash-wasm's instances are created asynchronously, so its factory is prepared up front (`prepareHashers`)
+ * and hands out pre-initialised instances (re-`init()`ed on each use).
+ */
+import { sha256 as jsSha256 } from "js-sha256";
+import { nobleSha256, defaultSha256, type Hasher, type HasherFactory } from "../../src/index.ts";
+
+export type HasherName = "default" | "noble" | "node" | "hashwasm" | "jssha256" | "noop";
+
+interface NodeHash {
+  update(data: Uint8Array): NodeHash;
+  digest(): Uint8Array;
+}
+
+function nodeCrypto(): { createHash(alg: string): NodeHash } | undefined {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return p?.getBuiltinModule?.("node:crypto") as { createHash(alg: string): NodeHash } | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const noop: HasherFactory = () => ({ update() {}, digest: () => new Uint8Array(32) });
+
+const jsSha: HasherFactory = () => {
+  const h = jsSha256.create();
+  return { update: (b) => void h.update(b), digest: () => Uint8Array.from(h.digest()) };
+};
+
+let hashWasm: HasherFactory | undefined;
+let hashWasmError: string | undefined;
+
+/** Loads hash-wasm (bench/node_modules) if it is installed; its factory is then available. */
+export async function prepareHashers(): Promise<void> {
+  if (hashWasm || hashWasmError) return;
+  try {
+    const { createSHA256 } = await import("hash-wasm");
+    const pool = await Promise.all([createSHA256(), createSHA256(), createSHA256(), createSHA256()]);
+    let next = 0;
+    hashWasm = (): Hasher => {
+      const h = pool[next++ % pool.length]!;
+      h.init();
+      return { update: (b) => void h.update(b), digest: () => h.digest("binary") };
+    };
+  } catch (e) {
+    hashWasmError = `hash-wasm unavailable: ${(e as Error).message}`;
+  }
+}
+
+/** The factory for a name, or a string saying why it is not available here. */
+export function hasherFactory(name: HasherName): HasherFactory | string {
+  switch (name) {
+    case "default":
+      return defaultSha256;
+    case "noble":
+      return nobleSha256;
+    case "jssha256":
+      return jsSha;
+    case "noop":
+      return noop;
+    case "hashwasm":
+      return hashWasm ?? hashWasmError ?? "hash-wasm not prepared";
+    case "node": {
+      const c = nodeCrypto();
+      if (!c) return "node:crypto not available in this runtime";
+      return () => {
+        const h = c.createHash("sha256");
+        return { update: (b) => void h.update(b), digest: () => new Uint8Array(h.digest()) };
+      };
+    }
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Vite config of the demo app (demo/). `npm run demo` starts a nats-server and this dev server;
+ * the e2e tests (test/e2e/) build it with `vite build` into a temp dir and serve that.
+ *
+ * The demo imports the library as `nats-objectstore-web`, aliased here to src/ (no build step).
+ */
+import { fileURLToPath } from "node:url";
+import { defineConfig, type Plugin } from "vite";
+
+const demoRoot = fileURLToPath(new URL("./demo/", import.meta.url));
+const library = fileURLToPath(new URL("./src/index.ts", import.meta.url));
+
+/**
+ * nats.ws's ESM bundle embeds tweetnacl, whose PRNG set-up has a guarded `require("crypto")` that is
+ * never reached in a browser (it uses globalThis.crypto). Resolve it to an empty module instead of
+ * letting Vite externalize it with a warning.
+ */
+function emptyCrypto(): Plugin {
+  const id = "\0empty-crypto";
+  return {
+    name: "empty-crypto",
+    enforce: "pre",
+    resolveId: (source) => (source === "crypto" ? id : null),
+    load: (source) => (source === id ? "export default {};" : null),
+  };
+}
+
+export default defineConfig({
+  root: demoRoot,
+  base: "./",
+  plugins: [emptyCrypto()],
+  resolve: { alias: { "nats-objectstore-web": library } },
+  server: { host: "127.0.0.1", strictPort: false },
+  preview: { host: "127.0.0.1" },
+  build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 1024 },
+});
