@@ -4,10 +4,13 @@
  * before `npm ci`). Quiet unless it installs something.
  *
  *   node scripts/setup.mjs          nats-server (apt) + node_modules (npm ci)
- *   node scripts/setup.mjs test     the same + Chromium (apt package `chromium`) for the browser tests
+ *   node scripts/setup.mjs test     the same + Chromium (apt package `chromium`) for the browser tests, and Go
+ *                                   with Debian's nats.go sources for the nats.go interop peer (test/interop-go)
  *
  * - nats-server missing from PATH  -> apt-get update; apt-get install -y nats-server
  * - `test` and /usr/bin/chromium missing -> apt-get install -y chromium
+ * - `test` and `go` or Debian's nats.go sources (/usr/share/gocode/src/github.com/nats-io/nats.go) missing
+ *   -> apt-get install -y golang-go golang-github-nats-io-go-nats-dev (the peer builds offline from those)
  * - node_modules missing or older than package-lock.json -> npm ci (npm install when there is no lock)
  *
  * Works with no stdin and CI=true (apt runs non-interactively; sudo is used when not root).
@@ -33,7 +36,7 @@ function onPath(cmd) {
   return false;
 }
 
-// SETUP_DRY_RUN=1 prints what would be run; SETUP_PRETEND_MISSING=nats-server,chromium,node_modules
+// SETUP_DRY_RUN=1 prints what would be run; SETUP_PRETEND_MISSING=nats-server,chromium,go,node_modules
 // treats those as missing (both for testing this script).
 const dryRun = !!process.env.SETUP_DRY_RUN;
 const pretendMissing = new Set((process.env.SETUP_PRETEND_MISSING ?? "").split(",").filter(Boolean));
@@ -78,6 +81,12 @@ try {
   const apt = [];
   if (pretendMissing.has("nats-server") || !onPath("nats-server")) apt.push("nats-server");
   if (wantTest && (pretendMissing.has("chromium") || !existsSync("/usr/bin/chromium"))) apt.push("chromium");
+  if (wantTest) {
+    if (pretendMissing.has("go") || !onPath("go")) apt.push("golang-go");
+    if (pretendMissing.has("go") || !existsSync("/usr/share/gocode/src/github.com/nats-io/nats.go/object.go")) {
+      apt.push("golang-github-nats-io-go-nats-dev");
+    }
+  }
   if (apt.length) aptInstall(apt);
 
   const stale = pretendMissing.has("node_modules") ? "missing (pretend)" : nodeModulesStale();

@@ -5,6 +5,7 @@
 export { objectStoreManager, ObjectStoreManager } from "./manager.js";
 export { ObjectStore, type BucketOpener } from "./store.js";
 export { ObjectWatcher } from "./watch.js";
+export type { PurgeOrphansOptions, PurgeOrphansResult } from "./maintenance.js";
 export { ObjectResult } from "./core/object-result.js";
 export type { ObjectInfo, ObjectMeta, ObjectLink, ObjectMetaOptions } from "./core/meta.js";
 export type { ObjectStoreConfig, ObjectStoreStatus, StorageType } from "./core/bucket-config.js";

@@ -10,6 +10,7 @@ import type { PutSource } from "./core/source.js";
 import { objectBody } from "./get.js";
 import type { GetInfoOptions, GetOptions, ListOptions, PutOptions, RevisionOptions, WatchOptions } from "./options.js";
 import { putFileFrom, getFileTo, type FileSource, type FileTarget } from "./platform/files.js";
+import { purgeOrphanChunks, type PurgeOrphansOptions, type PurgeOrphansResult } from "./maintenance.js";
 import { putObject } from "./put.js";
 import { MetaFeed } from "./transport/meta-feed.js";
 import { ObjectWatcher } from "./watch.js";
@@ -216,6 +217,14 @@ export class ObjectStore {
   /** Watches the bucket's objects: their current state, then every change. */
   watch(opts?: WatchOptions): Promise<ObjectWatcher> {
     return ObjectWatcher.open(this.b, opts);
+  }
+
+  /**
+   * Maintenance: purges chunks no meta refers to (left by writers that crashed mid-put), once they have
+   * been still for `minAgeMs` (default 1 hour, so running or resumable uploads are left alone).
+   */
+  purgeOrphanChunks(opts?: PurgeOrphansOptions): Promise<PurgeOrphansResult> {
+    return purgeOrphanChunks(this.b, opts);
   }
 
   /** The bucket's objects (live ones; delete markers too with `includeDeleted`). An empty bucket gives `[]`. */

@@ -8,6 +8,7 @@ import { app } from "./state.js";
 
 const list = () => byId<HTMLUListElement>("bucket-list");
 let selected: string | undefined;
+let selecting = 0;
 
 export function mountBuckets(): void {
   const newButton = byId<HTMLButtonElement>("new-bucket");
@@ -62,13 +63,25 @@ export async function select(bucket: string | undefined): Promise<void> {
     if (el.dataset.bucket === bucket) el.setAttribute("aria-current", "true");
     else el.removeAttribute("aria-current");
   }
+  const mine = ++selecting;
+  let store: typeof app.store;
   try {
-    app.store = bucket && app.manager ? await app.manager.objectStore(bucket) : undefined;
+    store = bucket && app.manager ? await app.manager.objectStore(bucket) : undefined;
   } catch (err) {
-    app.store = undefined;
     notify.error(`Cannot open bucket ${bucket}`, err);
   }
+  if (mine !== selecting) return; // another selection came after this one
+  app.store = store;
   app.emit("bucket");
+}
+
+/** Shows a fresh status (size, sealed) in the bucket's list entry. */
+export function showStatusInList(s: ObjectStoreStatus): void {
+  const item = list().querySelector<HTMLElement>(`.bucket-item[data-bucket="${CSS.escape(s.bucket)}"]`);
+  if (!item) return;
+  item.querySelector(".icon")?.replaceWith(icon(s.sealed ? ICONS.lock : ICONS.bucket));
+  const size = item.querySelector(".bucket-size");
+  if (size) size.textContent = formatBytes(s.size);
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -58,16 +58,16 @@ export function askForm(spec: FormSpec): Promise<Record<string, string> | undefi
       rows.push(h("label", { class: "field", for: `f-${f.name}` }, h("span", null, f.label), wrap, f.hint && h("small", null, f.hint)));
     }
     const submit = h("button", { type: "submit", class: spec.danger ? "btn btn-danger" : "btn btn-primary" }, spec.submit);
-    const form = h("form", { method: "dialog", class: "dialog-form" },
+    const form: HTMLFormElement = h("form", { method: "dialog", class: "dialog-form" },
       h("h3", null, spec.title),
       spec.text && h("p", { class: "muted" }, spec.text),
       ...rows,
       errorBox,
       h("div", { class: "dialog-actions" },
-        h("button", { type: "button", class: "btn", onclick: () => dialog.close() }, "Cancel"),
+        h("button", { type: "button", class: "btn", onclick: (): void => dialog.close() }, "Cancel"),
         submit),
     );
-    const dialog = h("dialog", { class: "dialog" }, form);
+    const dialog: HTMLDialogElement = h("dialog", { class: "dialog" }, form);
     let result: Record<string, string> | undefined;
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();

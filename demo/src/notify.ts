@@ -4,9 +4,9 @@ import { describeError } from "./errors.js";
 
 function show(kind: "info" | "error", title: string, body: Node | string, ms: number): void {
   const box = byId("toasts");
-  const toast = h("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status" },
+  const toast: HTMLDivElement = h("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status" },
     h("div", { class: "toast-text" }, h("strong", null, title), h("div", null, body)),
-    h("button", { class: "icon-btn", "aria-label": "Dismiss", onclick: () => toast.remove() }, icon(ICONS.x)),
+    h("button", { class: "icon-btn", "aria-label": "Dismiss", onclick: (): void => toast.remove() }, icon(ICONS.x)),
   );
   box.appendChild(toast);
   setTimeout(() => toast.remove(), ms);

@@ -196,6 +196,55 @@ describe("interop with nats.go 1.22 (Debian) as a live peer", () => {
     assert.deepEqual(listed.map((i) => i.name).sort(), [...NAMES].sort());
   });
 
+  test("the longest name ours accepts is read and deleted by nats.go", async () => {
+    const bucket = uniqueBucket("golong");
+    const ours = await osm.createObjectStore({ bucket });
+    // binary search on ours' own limit (a refused name is refused before anything is sent)
+    let lo = 1; // accepted
+    let hi = 4096; // refused: 2 bytes each, its meta subject is over the server's control line
+    await ours.putString("é".repeat(lo), "long");
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      try {
+        await ours.putString("é".repeat(mid), "long");
+        lo = mid;
+      } catch (err) {
+        assert.equal((err as { code?: string }).code, "NAME_TOO_LONG");
+        hi = mid;
+      }
+    }
+    const name = "é".repeat(lo);
+    assert.equal(new TextDecoder().decode((await goGet(bucket, name)).data), "long");
+    await go(["delete", bucket, hexName(name)]);
+    await assert.rejects(() => ours.getInfo(name), { code: "OBJECT_NOT_FOUND" });
+  });
+
+  // nats.go (TCP) writes names up to ~3000 UTF-8 bytes (its meta subject ~4050 chars, the server's
+  // 4 KiB control line minus the rest of its HPUB line); reading a name sends it in a JSON body, so
+  // there reading is never limited by the control line.
+  test("long names nats.go writes (2950 bytes) are read and listed by ours", async () => {
+    const bucket = uniqueBucket("golong2");
+    await go(["createbucket", bucket]);
+    const ours = await osm.objectStore(bucket);
+    const names = ["a".repeat(2950), "é".repeat(1475)];
+    for (const name of names) await goPut(bucket, name, new TextEncoder().encode(name.slice(0, 10)));
+    assert.deepEqual((await ours.list()).map((i) => i.name).sort(), [...names].sort());
+    for (const name of names) {
+      assert.equal((await ours.getInfo(name)).size, 10, `getInfo of a ${name.length}-char name`);
+      assert.equal(await ours.getString(name), name.slice(0, 10), `get of a ${name.length}-char name`);
+    }
+  });
+
+  test("long names nats.go writes (2950 bytes) are deleted by ours", async () => {
+    const bucket = uniqueBucket("golong3");
+    await go(["createbucket", bucket]);
+    const ours = await osm.objectStore(bucket);
+    const name = "a".repeat(2950);
+    await goPut(bucket, name, new TextEncoder().encode("x"));
+    await ours.delete(name);
+    await go(["get", bucket, hexName(name), tmpFile()], GO_EXIT.notFound);
+  });
+
   test("links nats.go makes are followed by ours (same bucket, other bucket, unicode names)", async () => {
     const bucket = uniqueBucket("golink");
     const otherBucket = uniqueBucket("golinkb");
@@ -217,6 +266,10 @@ describe("interop with nats.go 1.22 (Debian) as a live peer", () => {
     assert.equal(await ours.getString("far link"), "far");
     // ours refuses to link to nats.go's link, as nats.go does
     await assert.rejects(async () => ours.addLink("link to link", await ours.getInfo("far link")), { code: "LINK_TO_LINK" });
+    // ours deletes nats.go's link: the link goes, its target stays
+    await ours.delete("link café");
+    await go(["get", bucket, hexName("link café"), tmpFile()], GO_EXIT.notFound);
+    sameBytes((await goGet(bucket, "日本語/ファイル.txt")).data, data, "target of the deleted link");
   });
 
   test("links ours makes are followed by nats.go (which needs their nuid)", async () => {
@@ -243,6 +296,27 @@ describe("interop with nats.go 1.22 (Debian) as a live peer", () => {
     sameBytes((await goGet(bucket, "far link")).data, data, "relinked by nats.go");
     sameBytes(await ours.getBytes("far link"), data, "relinked by nats.go, read by ours");
     await go(["link", bucket, hexName("emoji 🎉 target"), otherName, hexName("café")], GO_EXIT.alreadyExists);
+    // nats.go deletes our link: the link goes, its target stays
+    await ours.addLink("short-lived", target);
+    await go(["delete", bucket, hexName("short-lived")]);
+    await assert.rejects(() => ours.get("short-lived"), { code: "OBJECT_NOT_FOUND" });
+    sameBytes(await ours.getBytes("emoji 🎉 target"), data, "target of the deleted link");
+  });
+
+  // A divergence in policy, not on the wire: nats.go 1.22's AddLink/AddBucketLink look the name up
+  // including delete markers and refuse any non-link (ErrObjectAlreadyExists), so they refuse a deleted
+  // object's name; ours (shared/spec/objectstore.md: "may overwrite a link or a deleted object") allows it.
+  // Pinned so that a change on either side shows up.
+  test("a link over a deleted object's name: nats.go 1.22 refuses it, ours allows it (pinned)", async () => {
+    const bucket = uniqueBucket("golinkdel");
+    const ours = await osm.createObjectStore({ bucket });
+    const target = await ours.putString("target", "T");
+    await ours.putString("was here", "x");
+    await ours.delete("was here");
+    await go(["link", bucket, hexName("was here"), bucket, hexName("target")], GO_EXIT.alreadyExists);
+    await go(["bucketlink", bucket, hexName("was here"), bucket], GO_EXIT.alreadyExists);
+    await ours.addLink("was here", target);
+    assert.equal(new TextDecoder().decode((await goGet(bucket, "was here")).data), "T");
   });
 
   test("bucket links made by either side are seen as bucket links by the other", async () => {

@@ -1,0 +1,104 @@
+/** One upload in the list: name, progress bar, MB/s, time left, and cancel. */
+import { h, icon, ICONS } from "./dom.js";
+import { describeError } from "./errors.js";
+import { formatBytes, formatDuration, formatRate } from "./format.js";
+
+export type UploadState = "queued" | "uploading" | "done" | "cancelled" | "error";
+
+/** Transfer rate over the last few seconds (a sliding window of progress samples). */
+class RateMeter {
+  private samples: { t: number; bytes: number }[] = [];
+  add(bytes: number, t = performance.now()): void {
+    this.samples.push({ t, bytes });
+    while (this.samples.length > 2 && t - this.samples[0]!.t > 3000) this.samples.shift();
+  }
+  /** Bytes per second, or 0 before there is enough to tell. */
+  get rate(): number {
+    const first = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    if (!first || !last || last.t - first.t < 150) return 0;
+    return ((last.bytes - first.bytes) * 1000) / (last.t - first.t);
+  }
+}
+
+export class UploadRow {
+  readonly el: HTMLLIElement;
+  readonly controller = new AbortController();
+  private readonly bar: HTMLDivElement;
+  private readonly detail: HTMLSpanElement;
+  private readonly percent: HTMLSpanElement;
+  private readonly button: HTMLButtonElement;
+  private readonly meter = new RateMeter();
+  private started = 0;
+  state: UploadState = "queued";
+
+  constructor(readonly file: File, onDismiss: (row: UploadRow) => void) {
+    this.bar = h("div", { class: "bar-fill" });
+    this.detail = h("span", { class: "upload-detail" }, `${formatBytes(file.size)} · queued`);
+    this.percent = h("span", { class: "upload-percent" }, "0%");
+    this.button = h("button", {
+      type: "button", class: "icon-btn", "aria-label": `Cancel upload of ${file.name}`, title: "Cancel",
+      onclick: () => (this.finished ? onDismiss(this) : this.controller.abort()),
+    }, icon(ICONS.x));
+    this.el = h("li", { class: "upload", "data-name": file.name, "data-state": "queued", "data-progress": "0" },
+      h("div", { class: "upload-top" },
+        h("span", { class: "upload-name", title: file.name }, icon(ICONS.file), file.name),
+        this.percent,
+        this.button),
+      h("div", { class: "bar" }, this.bar),
+      this.detail,
+    );
+  }
+
+  get finished(): boolean {
+    return this.state === "done" || this.state === "cancelled" || this.state === "error";
+  }
+
+  private set(state: UploadState): void {
+    this.state = state;
+    this.el.dataset.state = state;
+    if (this.finished) {
+      this.button.setAttribute("aria-label", `Dismiss ${this.file.name}`);
+      this.button.title = "Dismiss";
+    }
+  }
+
+  start(): void {
+    this.started = performance.now();
+    this.meter.add(0, this.started);
+    this.set("uploading");
+    this.detail.textContent = `${formatBytes(this.file.size)} · starting…`;
+  }
+
+  progress(bytes: number, total: number): void {
+    this.meter.add(bytes);
+    const pct = total > 0 ? Math.min(100, (bytes / total) * 100) : 100;
+    this.bar.style.width = `${pct}%`;
+    this.percent.textContent = `${Math.floor(pct)}%`;
+    this.el.dataset.progress = String(Math.floor(pct));
+    const rate = this.meter.rate;
+    const left = rate > 0 ? formatDuration((total - bytes) / rate) : "—";
+    this.detail.textContent = `${formatBytes(bytes)} of ${formatBytes(total)} · ${formatRate(rate)} · ${left} left`;
+  }
+
+  done(): void {
+    const secs = (performance.now() - this.started) / 1000;
+    this.set("done");
+    this.bar.style.width = "100%";
+    this.percent.textContent = "100%";
+    this.el.dataset.progress = "100";
+    const avg = secs > 0 ? formatRate(this.file.size / secs) : "—";
+    this.detail.textContent = `${formatBytes(this.file.size)} · uploaded in ${formatDuration(secs)} · ${avg} average`;
+  }
+
+  fail(err: unknown): void {
+    const { code, message } = describeError(err);
+    if (code === "ABORTED") {
+      this.set("cancelled");
+      this.detail.textContent = "Cancelled: nothing was stored";
+      return;
+    }
+    this.set("error");
+    this.detail.replaceChildren(h("code", { class: "err-code" }, code), " ", message);
+  }
+}

@@ -1,0 +1,80 @@
+/** Maintenance: finding and purging chunks that no meta points at (left by crashed writers). */
+import type { Bucket } from "./bucket.js";
+import { decodeInfo } from "./core/meta.js";
+import { allChunkSubjects, allMetaSubjects } from "./core/names.js";
+import { MetaFeed } from "./transport/meta-feed.js";
+
+/** Options of {@link purgeOrphanChunks}. */
+export interface PurgeOrphansOptions {
+  /**
+   * Leave chunk subjects whose newest chunk is younger than this (ms; default 1 hour): a put still
+   * running, or an interrupted upload that may yet resume, is never touched.
+   */
+  minAgeMs?: number;
+  /** Report what would be purged without purging. */
+  dryRun?: boolean;
+}
+
+/** What a purge found. */
+export interface PurgeOrphansResult {
+  /** The orphaned chunk subjects' nuids (purged unless `dryRun`). */
+  nuids: string[];
+  /** Chunk messages they held. */
+  messages: number;
+}
+
+/**
+ * Purges chunk subjects that no meta refers to and that have been still for `minAgeMs`. Chunks of live
+ * objects, of delete markers' objects and of links are never touched: every meta in the bucket (deleted
+ * or not) is read first, and only a chunk subject named by none of them is an orphan.
+ */
+export async function purgeOrphanChunks(bucket: Bucket, opts: PurgeOrphansOptions = {}): Promise<PurgeOrphansResult> {
+  const minAge = opts.minAgeMs ?? 60 * 60 * 1000;
+  const info = await bucket.js.api<{ state: { subjects?: Record<string, number> } }>(
+    `STREAM.INFO.${bucket.stream}`, { subjects_filter: allChunkSubjects(bucket.name) }, "find chunks");
+  const chunkSubjects = info.state.subjects ?? {};
+  if (Object.keys(chunkSubjects).length === 0) return { nuids: [], messages: 0 };
+
+  const referenced = await referencedNuids(bucket);
+  const prefix = allChunkSubjects(bucket.name).slice(0, -1);
+  const now = Date.now();
+  const candidates: [string, string, number][] = [];
+  for (const [subject, count] of Object.entries(chunkSubjects)) {
+    const nuid = subject.slice(prefix.length);
+    if (referenced.has(nuid)) continue;
+    const last = await bucket.js.lastMessage(bucket.stream, subject, bucket.allowDirect, "find chunks");
+    if (last && now - Date.parse(last.time) >= minAge) candidates.push([nuid, subject, count]);
+  }
+  if (candidates.length === 0) return { nuids: [], messages: 0 };
+  // read the metas again: a put that finished during the scan now refers to its chunks
+  const stillReferenced = await referencedNuids(bucket);
+  const result: PurgeOrphansResult = { nuids: [], messages: 0 };
+  for (const [nuid, subject, count] of candidates) {
+    if (stillReferenced.has(nuid)) continue;
+    result.nuids.push(nuid);
+    result.messages += count;
+    if (!opts.dryRun) await bucket.js.purgeSubject(bucket.stream, subject, "purge orphan chunks");
+  }
+  return result;
+}
+
+/** The nuids every meta in the bucket (live, deleted or link) names. */
+async function referencedNuids(bucket: Bucket): Promise<Set<string>> {
+  const out = new Set<string>();
+  const feed = await MetaFeed.open(bucket.js, bucket.stream, allMetaSubjects(bucket.name), "last_per_subject");
+  try {
+    for (let pending = feed.initialPending; pending > 0; ) {
+      const m = await feed.next();
+      if (!m) break;
+      pending = m.pending;
+      try {
+        out.add(decodeInfo(m.data, m.streamSeq, m.time).nuid);
+      } catch {
+        // an unreadable meta names nothing we can read
+      }
+    }
+  } finally {
+    feed.close();
+  }
+  return out;
+}
