@@ -47,7 +47,7 @@ export const put: Command = async (ctx) => {
   const t0 = Date.now();
   try {
     const info = source === "-"
-      ? await ctx.os_put(os, meta as ObjectMeta, opts)
+      ? await os.put(meta as ObjectMeta, ctx.rt.stdin(), opts)
       : await os.putFile(source, { ...opts, meta });
     await bar.finish();
     await ctx.result(info, transferLine("stored", info, `${bucket}/${info.name}`, Date.now() - t0));

@@ -76,7 +76,7 @@ async function goPut(bucket: string, name: string, data: Uint8Array, description
   return goJson<GoInfo>(["put", bucket, hexName(name), tmpFile(data), ...(description ? [description] : [])]);
 }
 
-/** nats.go's Get, which verifies size and digest: the bytes and the info it reports. */
+/** nats.go's Get, which verifies the digest: the bytes and the info it reports (a link's: its target's). */
 async function goGet(bucket: string, name: string): Promise<{ data: Uint8Array; info: GoInfo }> {
   const out = tmpFile();
   const info = await goJson<GoInfo>(["get", bucket, hexName(name), out]);
