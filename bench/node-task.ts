@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { runTask, type OpResult, type Task } from "./lib/tasks.ts";
 
-const arg = JSON.parse(process.argv[2]!) as { task: Task; url: string; websocket: "undici" | "ws" };
+const arg = JSON.parse(process.argv[2]!) as { task: Task; url: string; websocket: "undici" | "ws" | "ws-nomask" };
 const send = (m: unknown) => process.send!(m);
 
 function statusKb(field: string): number | undefined {
@@ -23,6 +23,7 @@ let baseline = { rss: 0, heap: 0, external: 0 };
 let peak = { rss: 0, heap: 0, external: 0 };
 let sampler: NodeJS.Timeout | undefined;
 let hwmReset = false;
+let active = false;
 const sample = () => {
   const m = process.memoryUsage();
   peak.rss = Math.max(peak.rss, m.rss);
@@ -34,6 +35,20 @@ async function main() {
   if (arg.websocket === "ws") {
     const { WebSocket } = await import("ws");
     (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
+  } else if (arg.websocket === "ws-nomask") {
+    // nats-server accepts unmasked client frames when the handshake asks for it (header Nats-No-Masking:
+    // true); the ws package can then skip masking every byte it sends. Node/Deno only: browsers always mask.
+    const { WebSocket } = await import("ws");
+    class NoMaskWebSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { "Nats-No-Masking": "true" } });
+      }
+      override send(data: unknown, opts?: unknown, cb?: unknown): void {
+        if (typeof opts === "function") (cb = opts), (opts = undefined);
+        super.send(data as Buffer, { ...(opts as object), mask: false }, cb as (err?: Error) => void);
+      }
+    }
+    (globalThis as { WebSocket?: unknown }).WebSocket = NoMaskWebSocket;
   } else if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== "function") {
     throw new Error("no global WebSocket: run with --experimental-websocket");
   }
@@ -52,9 +67,16 @@ async function main() {
         hwmReset = false;
       }
       sampler = setInterval(sample, 20);
+      active = true;
       send({ type: "begin", op });
     },
     async end(r: OpResult) {
+      if (!active) {
+        // an op that was never begun (not run because an earlier one failed): no memory figures
+        send({ type: "result", result: r });
+        return;
+      }
+      active = false;
       if (sampler) clearInterval(sampler);
       sampler = undefined;
       sample();

@@ -35,6 +35,13 @@ export interface GetOptions {
   onProgress?: (progress: Progress) => void;
   /** The SHA-256 implementation for verification (default: the fastest this runtime offers). */
   hasher?: HasherFactory;
+  /**
+   * Read only from this byte (range read: only the chunks holding the range are fetched; the
+   * whole-object digest cannot be verified, see `ObjectResult.range`).
+   */
+  offset?: number;
+  /** Read at most this many bytes (range read). */
+  length?: number;
 }
 
 /** Options of getInfo. */

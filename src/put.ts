@@ -2,11 +2,12 @@
 import type { Bucket } from "./bucket.js";
 import { chunked } from "./core/chunker.js";
 import { formatDigest } from "./core/digest.js";
-import { AbortedError, ConflictError, InvalidArgumentError, LinkError, ServerError } from "./core/errors.js";
+import { AbortedError, ConflictError, IntegrityError, InvalidArgumentError, LinkError, ServerError } from "./core/errors.js";
 import { checkMeta, encodeInfo, type ObjectInfo, type ObjectMeta } from "./core/meta.js";
 import { chunkSubject, metaSubject, validateObjectName } from "./core/names.js";
 import { newNuid } from "./core/nuid.js";
 import { openSource } from "./core/source.js";
+import { untilAborted } from "./core/abortable.js";
 import type { PutOptions } from "./options.js";
 import { defaultSha256 } from "./platform/fast-sha256.js";
 import { WindowedPublisher } from "./transport/windowed-publisher.js";
@@ -41,7 +42,8 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   const publisher = new WindowedPublisher(bucket.js, subject, {
     window: opts.window ?? Math.max(4, Math.min(64, Math.floor(WINDOW_BYTES / chunkSize))),
     msgIdPrefix: nuid,
-    retries: 2,
+    // a chunk re-sent after later ones were stored would land out of order: fail instead (nothing is kept)
+    retries: 0,
     signal: opts.signal,
   });
   const hasher = (opts.hasher ?? defaultSha256)();
@@ -49,7 +51,8 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   let chunks = 0;
   let stored = false;
   try {
-    for await (const chunk of chunked(opened.pieces, chunkSize)) {
+    const pieces = opts.signal ? untilAborted(opened.pieces, opts.signal) : opened.pieces;
+    for await (const chunk of chunked(pieces, chunkSize)) {
       throwIfAborted(opts.signal);
       hasher.update(chunk);
       await publisher.publish(chunk);
@@ -59,6 +62,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
     }
     await publisher.flush();
     throwIfAborted(opts.signal);
+    await checkStoredChunks(bucket, subject, chunks);
     const info: ObjectInfo = {
       ...clean,
       options: { max_chunk_size: chunkSize },
@@ -117,6 +121,20 @@ async function publishMeta(
       // the version we expected to replace is gone (its writer purged it): replace the new current one
       current = await bucket.readInfo(info.name);
     }
+  }
+}
+
+/**
+ * Counts the chunks the stream holds on the new subject before the meta makes them an object: a server
+ * that lost acknowledged chunks (a crash before they reached disk) must not yield a corrupt object.
+ */
+async function checkStoredChunks(bucket: Bucket, subject: string, expected: number): Promise<void> {
+  if (expected === 0) return;
+  const si = await bucket.js.api<{ state: { subjects?: Record<string, number> } }>(
+    `STREAM.INFO.${bucket.stream}`, { subjects_filter: subject }, "check chunks");
+  const stored = si.state.subjects?.[subject] ?? 0;
+  if (stored !== expected) {
+    throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the server holds ${stored} of ${expected} chunks sent`);
   }
 }
 

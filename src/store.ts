@@ -12,6 +12,7 @@ import type { GetInfoOptions, GetOptions, ListOptions, PutOptions, RevisionOptio
 import { putFileFrom, getFileTo, type FileSource, type FileTarget } from "./platform/files.js";
 import { purgeOrphanChunks, type PurgeOrphansOptions, type PurgeOrphansResult } from "./maintenance.js";
 import { putObject } from "./put.js";
+import { rangeBody, type ByteRange } from "./range.js";
 import { MetaFeed } from "./transport/meta-feed.js";
 import { ObjectWatcher } from "./watch.js";
 
@@ -58,7 +59,8 @@ export class ObjectStore {
    * named by its base name). `meta` may override the name and add a description, headers, metadata.
    */
   putFile(file: FileSource, opts?: PutOptions & { meta?: Partial<ObjectMeta> }): Promise<ObjectInfo> {
-    return putFileFrom(file, (meta, source) => this.put({ ...meta, ...opts?.meta } as ObjectMeta, source, opts));
+    const given = Object.fromEntries(Object.entries(opts?.meta ?? {}).filter(([, v]) => v !== undefined));
+    return putFileFrom(file, (meta, source) => this.put({ ...meta, ...given } as ObjectMeta, source, opts));
   }
 
   /**
@@ -73,6 +75,8 @@ export class ObjectStore {
       const target = link.bucket === this.bucket ? this : await this.opener.objectStore(link.bucket);
       return target.get(link.name, opts);
     }
+    const range = pickRange(info.size, opts.offset, opts.length);
+    if (range) return new ObjectResult(info, rangeBody(this.b, info, range, opts.signal), range);
     return new ObjectResult(info, objectBody(this.b, info, opts));
   }
 
@@ -98,7 +102,7 @@ export class ObjectStore {
 
   /** The current info of an object. Deleted objects are `OBJECT_NOT_FOUND` unless `showDeleted`. */
   async getInfo(name: string, opts: GetInfoOptions = {}): Promise<ObjectInfo> {
-    validateObjectName(this.bucket, name);
+    validateObjectName(this.bucket, name, false);
     const info = await this.b.readInfo(name);
     if (!info || (info.deleted && !opts.showDeleted)) throw notFound(name);
     return info;
@@ -253,6 +257,19 @@ export class ObjectStore {
 
 function notFound(name: string): NotFoundError {
   return new NotFoundError("OBJECT_NOT_FOUND", `object not found: ${name}`);
+}
+
+/** The range to read, or `undefined` for the whole object. */
+function pickRange(size: number, offset: unknown, length: unknown): ByteRange | undefined {
+  if (offset === undefined && length === undefined) return undefined;
+  const ok = (v: unknown) => v === undefined || (Number.isSafeInteger(v) && (v as number) >= 0);
+  if (!ok(offset) || !ok(length)) {
+    throw new InvalidArgumentError("INVALID_ARGUMENT", "offset and length must be whole numbers >= 0");
+  }
+  const start = Math.min((offset as number | undefined) ?? 0, size);
+  const len = Math.min((length as number | undefined) ?? size - start, size - start);
+  if (start === 0 && len === size) return undefined;
+  return { offset: start, length: len };
 }
 
 function checkRevision(info: ObjectInfo, expected: number | undefined): void {

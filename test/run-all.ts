@@ -5,13 +5,14 @@
  *   node     node --experimental-websocket --import tsx --test --test-reporter=spec test/node/*.test.ts
  *   browser  Chromium page + dedicated Web Worker (test/browser/run-browser.ts, in-process)
  *   deno     deno test -A --no-check test/deno/      (deno from node_modules/.bin, else npx deno)
+ *   e2e      the demo app (vite build) driven in Chromium (test/e2e/run-e2e.ts, in-process)
  *
  * Children get env NATS_WS_URL (ws://…) and NATS_URL (nats://…). Output is streamed; afterwards a
  * per-runtime table is printed and, as the very last line, `N passed, N failed`. The exit code is
  * non-zero when a test failed or a runner crashed (a crashed runner counts as at least one failure).
  *
  * Usage: node --experimental-websocket --import tsx test/run-all.ts
- *          [--only node|deno|browser]...   run only these runners (repeatable)
+ *          [--only node|deno|browser|e2e]...   run only these runners (repeatable)
  *          [--filter REGEX]                only tests whose `suite > test name` matches (env SUITE_FILTER)
  *          [--timeout-min N]               time limit per runner (default 25)
  */
@@ -23,7 +24,7 @@ import { startNatsServer, type NatsServer } from "./harness/nats-server.js";
 import { runBrowser } from "./browser/run-browser.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
-const RUNNERS = ["node", "browser", "deno"] as const;
+const RUNNERS = ["node", "browser", "deno", "e2e"] as const;
 type RunnerName = (typeof RUNNERS)[number];
 
 interface Row {
@@ -60,7 +61,7 @@ let timeoutMs = 25 * 60_000;
   }
 }
 function usage(msg: string): never {
-  console.error(`run-all: ${msg}\nusage: run-all.ts [--only node|deno|browser]... [--filter REGEX] [--timeout-min N]`);
+  console.error(`run-all: ${msg}\nusage: run-all.ts [--only node|deno|browser|e2e]... [--filter REGEX] [--timeout-min N]`);
   process.exit(2);
 }
 const enabled = (r: RunnerName) => only.size === 0 || only.has(r);
@@ -209,6 +210,19 @@ async function runBrowsers(url: string): Promise<Row[]> {
   }
 }
 
+async function runDemoE2E(url: string): Promise<Row> {
+  const t0 = Date.now();
+  console.log(`\n=== e2e: the demo app in Chromium`);
+  try {
+    const { runE2E } = await import("./e2e/run-e2e.js");
+    const s = await runE2E({ url, filter, timeoutMs });
+    return { runtime: "e2e (demo)", ...s, ms: Date.now() - t0 };
+  } catch (e) {
+    console.error(e);
+    return { runtime: "e2e (demo)", passed: 0, failed: 1, skipped: 0, ms: Date.now() - t0, note: `runner crashed: ${(e as Error).message.split("\n")[0]}` };
+  }
+}
+
 // ---- main --------------------------------------------------------------------------------------
 
 let server: NatsServer | undefined;
@@ -236,6 +250,7 @@ async function main(): Promise<number> {
     if (enabled("node")) rows.push(await runNode(env));
     if (enabled("browser")) rows.push(...(await runBrowsers(server.url)));
     if (enabled("deno")) rows.push(await runDeno(env));
+    if (enabled("e2e")) rows.push(await runDemoE2E(server.url));
   } finally {
     await server.stop();
   }

@@ -8,8 +8,9 @@
 import { connect as wsConnect, StorageType as WsStorage, type NatsConnection as WsConnection } from "nats.ws";
 import { wsconnect } from "@nats-io/nats-core";
 import { Objm, StorageType as ObjStorage } from "@nats-io/obj";
-import { objectStoreManager, type HasherFactory } from "../../src/index.ts";
+import { objectStoreManager, defaultSha256, type HasherFactory } from "../../src/index.ts";
 import { drain } from "./source.ts";
+import { protoPut } from "./proto-put.ts";
 
 export type ClientName = "ours" | "natsws" | "obj";
 export const CLIENTS: readonly ClientName[] = ["ours", "natsws", "obj"];
@@ -18,6 +19,8 @@ export interface PutTuning {
   chunkSize?: number;
   window?: number;
   hasher?: HasherFactory;
+  /** "ours" only: put through the bench's prototype data path (lib/proto-put.ts) instead of src/put.ts. */
+  proto?: { msgIds: boolean };
 }
 
 export interface ObjClient {
@@ -53,6 +56,14 @@ async function openOurs(url: string): Promise<ObjClient> {
       os = await m.createObjectStore({ bucket, storage: "file" });
     },
     async put(name, source, t = {}) {
+      if (t.proto) {
+        const chunkSize = t.chunkSize ?? 128 * 1024;
+        const size = await protoPut(nc, bucketName, name, source, {
+          chunkSize, window: t.window ?? Math.max(4, Math.min(64, Math.floor((4 << 20) / chunkSize))),
+          hasher: t.hasher ?? defaultSha256, msgIds: t.proto.msgIds,
+        });
+        return { size, chunks: Math.ceil(size / chunkSize) };
+      }
       const info = await os!.put({ name }, source, { chunkSize: t.chunkSize, window: t.window, hasher: t.hasher });
       return { size: info.size, chunks: info.chunks };
     },

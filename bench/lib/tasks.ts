@@ -4,11 +4,13 @@
  * begins and ends, so it can sample memory around exactly that operation.
  */
 import { createInbox, type NatsConnection } from "nats.ws";
-import { objectStoreManager, chunkSubject, type HasherFactory } from "../../src/index.ts";
+import { objectStoreManager, chunkSubject, defaultSha256, type HasherFactory } from "../../src/index.ts";
+import { protoPut } from "./proto-put.ts";
 import { JetStreamClient } from "../../src/transport/jetstream.ts";
 import { ChunkReader } from "../../src/transport/chunk-reader.ts";
 import { openClient, connectNatsWs, type ClientName } from "./clients.ts";
 import { hasherFactory, prepareHashers, type HasherName } from "./hashers.ts";
+import { RawNats, statusOf } from "./raw-nats.ts";
 import { makePool, sourceStream, drain, MiB, KiB } from "./source.ts";
 
 export interface ObjstoreTask {
@@ -23,6 +25,10 @@ export interface ObjstoreTask {
   window?: number;
   putHasher?: HasherName;
   getHasher?: HasherName;
+  /** "ours" only: put through the prototype data path (lib/proto-put.ts). */
+  proto?: { msgIds: boolean };
+  /** Put and get an 8 MiB object first, unmeasured (default true). */
+  warmup?: boolean;
 }
 
 export interface CeilingTask {
@@ -53,6 +59,8 @@ export interface StudyTask {
   batches: number[];
   rounds: number;
   hasher?: HasherName;
+  /** Also put through the prototype data path (lib/proto-put.ts) with each window. */
+  proto?: boolean;
 }
 
 export type Task = ObjstoreTask | CeilingTask | HashTask | StudyTask;
@@ -76,6 +84,7 @@ export interface Hooks {
   end(result: OpResult): Promise<void>;
 }
 
+const WARMUP = 8 * MiB;
 let pool: Uint8Array | undefined;
 const getPool = () => (pool ??= makePool(16 * MiB));
 const now = () => performance.now();
@@ -131,12 +140,17 @@ async function runObjstore(t: ObjstoreTask, url: string, hooks: Hooks): Promise<
   const client = await openClient(t.client, url);
   try {
     await client.createBucket(t.bucket);
+    if (t.warmup !== false) {
+      // unmeasured warm-up (JIT, connection buffers) with the same client and options: 8 MiB put + get
+      await client.put("warmup", sourceStream(WARMUP, getPool()), { chunkSize: t.chunkSize, window: t.window, hasher: factory(t.putHasher), proto: t.proto });
+      if (t.ops.includes("get")) await client.get("warmup", factory(t.getHasher));
+    }
     let stored = !t.ops.includes("put");
     for (const op of t.ops) {
       if (op === "put") {
         const r = await measure(hooks, "put", t.size, async () => {
           const info = await client.put("obj", sourceStream(t.size, getPool()), {
-            chunkSize: t.chunkSize, window: t.window, hasher: factory(t.putHasher),
+            chunkSize: t.chunkSize, window: t.window, hasher: factory(t.putHasher), proto: t.proto,
           });
           return info.size;
         });
@@ -292,6 +306,118 @@ async function chunkReaderRead(nc: NatsConnection, stream: string, subject: stri
   return bytes;
 }
 
+// ---- the same over a bare WebSocket (bench/lib/raw-nats.ts): what the socket and server allow without nats.ws
+
+let inboxSeq = 0;
+const rawInbox = () => `_RAW.${Math.random().toString(36).slice(2)}.${++inboxSeq}`;
+
+function rawRequest<T>(rc: RawNats, subject: string, body: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const inbox = rawInbox();
+    const timer = setTimeout(() => {
+      rc.unsubscribe(sid);
+      reject(new Error(`raw request ${subject} timed out`));
+    }, 10_000);
+    const sid = rc.subscribe(inbox, (m) => {
+      clearTimeout(timer);
+      rc.unsubscribe(sid);
+      try {
+        resolve(JSON.parse(new TextDecoder().decode(m.data)) as T);
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+    rc.publish(subject, new TextEncoder().encode(JSON.stringify(body ?? {})), inbox);
+  });
+}
+
+async function rawPublish(rc: RawNats, subject: string, count: number, msgSize: number, window: number): Promise<void> {
+  const data = getPool();
+  const inbox = rawInbox();
+  let acked = 0;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const sid = rc.subscribe(inbox, (m) => {
+    if (m.data[2] === 0x65 && !failure) failure = new Error(new TextDecoder().decode(m.data));
+    acked++;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  });
+  await rc.flush();
+  try {
+    let off = 0;
+    for (let sent = 0; sent < count; sent++) {
+      while (sent - acked >= window && !failure && !rc.error) await new Promise<void>((r) => (wake = r));
+      if (failure ?? rc.error) throw failure ?? rc.error;
+      if (off + msgSize > data.length) off = 0;
+      rc.publish(subject, data.subarray(off, off + msgSize), inbox);
+      off += msgSize;
+    }
+    while (acked < count && !failure && !rc.error) await new Promise<void>((r) => (wake = r));
+    if (failure ?? rc.error) throw failure ?? rc.error;
+  } finally {
+    rc.unsubscribe(sid);
+  }
+}
+
+async function rawPullRead(rc: RawNats, stream: string, subject: string, count: number, batch: number): Promise<number> {
+  const inbox = rawInbox();
+  let got = 0;
+  let bytes = 0;
+  let requested = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const info = await rawRequest<{ name: string; error?: unknown }>(rc, `$JS.API.CONSUMER.CREATE.${stream}`, {
+    stream_name: stream, config: { ack_policy: "none", filter_subject: subject, mem_storage: true, inactive_threshold: 30e9, deliver_policy: "all" },
+  });
+  if (!info.name) throw new Error(`consumer create failed: ${JSON.stringify(info.error)}`);
+  const next = () => {
+    while (requested - got < 2 * batch && requested < count) {
+      const n = Math.min(batch, count - requested);
+      requested += n;
+      rc.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${info.name}`, new TextEncoder().encode(JSON.stringify({ batch: n, expires: 30e9 })), inbox);
+    }
+  };
+  const sid = rc.subscribe(inbox, (m) => {
+    if (m.headers && statusOf(m.headers) >= 100) return;
+    bytes += m.data.length;
+    if (++got >= count) done();
+    else next();
+  });
+  next();
+  await finished;
+  rc.unsubscribe(sid);
+  await rawRequest(rc, `$JS.API.CONSUMER.DELETE.${stream}.${info.name}`, {}).catch(() => undefined);
+  return bytes;
+}
+
+async function rawPushRead(rc: RawNats, stream: string, subject: string, count: number): Promise<number> {
+  const inbox = rawInbox();
+  let got = 0;
+  let bytes = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const sid = rc.subscribe(inbox, (m) => {
+    if (m.headers && statusOf(m.headers) >= 100) {
+      if (m.reply) rc.publish(m.reply, new Uint8Array(0)); // flow control
+      return;
+    }
+    bytes += m.data.length;
+    if (++got >= count) done();
+  });
+  await rc.flush();
+  const info = await rawRequest<{ name: string; error?: unknown }>(rc, `$JS.API.CONSUMER.CREATE.${stream}`, {
+    stream_name: stream, config: { ack_policy: "none", filter_subject: subject, mem_storage: true, inactive_threshold: 30e9,
+      deliver_subject: inbox, flow_control: true, idle_heartbeat: 5e9, deliver_policy: "all" },
+  });
+  if (!info.name) throw new Error(`consumer create failed: ${JSON.stringify(info.error)}`);
+  await finished;
+  rc.unsubscribe(sid);
+  await rawRequest(rc, `$JS.API.CONSUMER.DELETE.${stream}.${info.name}`, {}).catch(() => undefined);
+  return bytes;
+}
+
 async function runCeiling(t: CeilingTask, url: string, hooks: Hooks): Promise<void> {
   const nc = await connectNatsWs(url);
   const stream = `CEIL_${Math.random().toString(36).slice(2, 8)}`;
@@ -300,6 +426,10 @@ async function runCeiling(t: CeilingTask, url: string, hooks: Hooks): Promise<vo
   const jsm = await nc.jetstreamManager();
   try {
     await makeStream(nc, stream, [`${stream}.>`]);
+    // unmeasured warm-up: 64 messages published and read back
+    await pipelinePublish(nc, `${stream}.warmup`, 64, t.msgSize, 16);
+    await chunkReaderRead(nc, stream, `${stream}.warmup`, 16, 32);
+    await pushRead(nc, stream, `${stream}.warmup`, 64);
     let last = "";
     for (const w of t.windows) {
       for (const how of ["pipeline", "request"] as const) {
@@ -309,6 +439,21 @@ async function runCeiling(t: CeilingTask, url: string, hooks: Hooks): Promise<vo
           () => (how === "pipeline" ? pipelinePublish : requestPublish)(nc, subject, count, t.msgSize, w), { window: w, how });
         last = subject;
       }
+    }
+    const rc = await RawNats.connect(url);
+    try {
+      await pipelinePublish(nc, `${stream}.warmup2`, 64, t.msgSize, 16);
+      await rawPullRead(rc, stream, `${stream}.warmup2`, 64, 16);
+      for (const w of t.windows) {
+        await jsm.streams.purge(stream, { filter: last });
+        await measure(hooks, `publish bare-WebSocket w${w}`, bytes, () => rawPublish(rc, last, count, t.msgSize, w), { window: w, how: "bare" });
+      }
+      await measure(hooks, "read bare-WebSocket push + flow control", bytes, () => rawPushRead(rc, stream, last, count));
+      for (const b of t.pullBatches) {
+        await measure(hooks, `read bare-WebSocket pull b${b} w${2 * b}`, bytes, () => rawPullRead(rc, stream, last, count, b), { batch: b });
+      }
+    } finally {
+      rc.close();
     }
     await measure(hooks, "read nats.ws ordered consumer", bytes, () => orderedRead(nc, stream, last, count));
     await measure(hooks, "read push consumer + flow control", bytes, () => pushRead(nc, stream, last, count));
@@ -331,6 +476,9 @@ async function runHash(t: HashTask, hooks: Hooks): Promise<void> {
       await hooks.end({ op: `sha256 ${name}`, ok: false, bytes: 0, ms: 0, mbps: 0, error: f });
       continue;
     }
+    const w = f(); // warm-up
+    for (let off = 0; off < 8 * MiB; off += t.piece) w.update(data.subarray(off, off + t.piece));
+    w.digest();
     await measure(hooks, `sha256 ${name}`, t.size, async () => {
       const h = f();
       let off = 0;
@@ -347,13 +495,13 @@ async function runHash(t: HashTask, hooks: Hooks): Promise<void> {
     await hooks.end({ op: "sha256 webcrypto one-shot", ok: false, bytes: 0, ms: 0, mbps: 0, error: "crypto.subtle unavailable" });
   } else {
     await measure(hooks, "sha256 webcrypto one-shot", t.size, async () => {
-      for (let done = 0; done < t.size; done += data.length) await subtle.digest("SHA-256", data);
+      for (let done = 0; done < t.size; done += data.length) await subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
     }, { piece: data.length });
     await measure(hooks, "sha256 webcrypto per-piece", t.size, async () => {
       let off = 0;
       for (let done = 0; done < t.size; done += t.piece) {
         if (off + t.piece > data.length) off = 0;
-        await subtle.digest("SHA-256", data.subarray(off, off + t.piece));
+        await subtle.digest("SHA-256", data.subarray(off, off + t.piece) as Uint8Array<ArrayBuffer>);
         off += t.piece;
       }
     }, { piece: t.piece });
@@ -369,12 +517,20 @@ async function runStudy(t: StudyTask, url: string, hooks: Hooks): Promise<void> 
   const js = new JetStreamClient(nc, 30_000);
   const hasher = factory(t.hasher ?? "default");
   try {
+    // unmeasured warm-up
+    await os.put({ name: "obj" }, sourceStream(WARMUP, getPool()), { chunkSize: t.chunkSize, hasher });
+    await drain((await os.get("obj", { hasher })).body);
     for (let round = 0; round < t.rounds; round++) {
       for (const w of t.windows) {
         await measure(hooks, `put c${t.chunkSize / KiB}K w${w}`, t.size, async () => {
           const info = await os.put({ name: "obj" }, sourceStream(t.size, getPool()), { chunkSize: t.chunkSize, window: w, hasher });
           return info.size;
         }, { chunkSize: t.chunkSize, window: w, round });
+        if (t.proto) {
+          await measure(hooks, `proto put c${t.chunkSize / KiB}K w${w}`, t.size, () =>
+            protoPut(nc, t.bucket, "obj", sourceStream(t.size, getPool()), { chunkSize: t.chunkSize, window: w, hasher: hasher ?? defaultSha256 }),
+          { chunkSize: t.chunkSize, window: w, round, proto: true });
+        }
       }
       const info = await os.getInfo("obj");
       const subject = chunkSubject(t.bucket, info.nuid!);

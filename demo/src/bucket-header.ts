@@ -24,6 +24,10 @@ export function mountBucketHeader(): void {
     clearTimeout(timer);
     timer = setTimeout(() => void refresh(), 250);
   });
+  // Size and message count grow during a long upload (and by other clients' writes): keep them fresh.
+  setInterval(() => {
+    if (app.store && document.visibilityState === "visible") void refresh(true);
+  }, 3000);
 }
 
 /** The live object count, kept by the objects table. */
@@ -32,17 +36,18 @@ export function setObjectCount(n: number | undefined): void {
   if (last) render(last);
 }
 
-async function refresh(): Promise<void> {
+async function refresh(quiet = false): Promise<void> {
   const store = app.store;
   if (!store) return;
   try {
     const s = await store.status();
     if (app.store !== store) return;
+    if (quiet && JSON.stringify(s) === JSON.stringify(last)) return;
     last = s;
     render(s);
     showStatusInList(s);
   } catch (err) {
-    notify.error(`Cannot read the status of ${store.bucket}`, err);
+    if (!quiet) notify.error(`Cannot read the status of ${store.bucket}`, err);
   }
 }
 
@@ -79,7 +84,7 @@ async function sealBucket(): Promise<void> {
   const store = app.store;
   if (!store) return;
   const done = await confirmAction(`Seal ${store.bucket}?`,
-    "A sealed bucket is read-only for good: no uploads, deletes, renames or links. This cannot be undone.",
+    "A sealed bucket is read-only for good: no uploads, deletes, renames or links, and the server drops its TTL. This cannot be undone.",
     "Seal bucket", () => store.seal());
   if (!done) return;
   notify.info("Bucket sealed", store.bucket);

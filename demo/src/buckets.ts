@@ -14,6 +14,8 @@ export function mountBuckets(): void {
   const newButton = byId<HTMLButtonElement>("new-bucket");
   const refresh = byId<HTMLButtonElement>("refresh-buckets");
   refresh.append(icon(ICONS.refresh));
+  const filter = byId<HTMLInputElement>("bucket-filter");
+  filter.addEventListener("input", applyFilter);
   newButton.addEventListener("click", () => void createBucket());
   refresh.addEventListener("click", () => void reload());
   app.on("connection", () => {
@@ -46,21 +48,35 @@ async function reload(): Promise<void> {
           onclick: () => void select(s.bucket),
         },
           icon(s.sealed ? ICONS.lock : ICONS.bucket),
-          h("span", { class: "bucket-name" }, s.bucket),
-          h("span", { class: "bucket-size" }, formatBytes(s.size)),
+          h("span", { class: "bucket-text" },
+            h("span", { class: "bucket-name", title: s.bucket }, s.bucket),
+            h("span", { class: "bucket-size" }, `${formatBytes(s.size)}${s.sealed ? " · sealed" : ""}`)),
         ),
       ),
     ),
   );
   if (statuses.length === 0) list().append(h("li", { class: "muted pad" }, "No buckets yet."));
+  byId("bucket-filter").hidden = statuses.length <= 8;
+  applyFilter();
   if (selected && !statuses.some((s) => s.bucket === selected)) await select(undefined);
+}
+
+/** Hides the buckets whose name does not contain the filter text. */
+function applyFilter(): void {
+  const text = byId<HTMLInputElement>("bucket-filter").value.trim().toLowerCase();
+  for (const el of list().querySelectorAll<HTMLElement>(".bucket-item")) {
+    el.parentElement!.hidden = !!text && !(el.dataset.bucket ?? "").toLowerCase().includes(text);
+  }
 }
 
 /** Opens a bucket and makes it the selected one (undefined: none). */
 export async function select(bucket: string | undefined): Promise<void> {
   selected = bucket;
   for (const el of list().querySelectorAll<HTMLElement>(".bucket-item")) {
-    if (el.dataset.bucket === bucket) el.setAttribute("aria-current", "true");
+    if (el.dataset.bucket === bucket) {
+      el.setAttribute("aria-current", "true");
+      el.scrollIntoView({ block: "nearest" });
+    }
     else el.removeAttribute("aria-current");
   }
   const mine = ++selecting;
@@ -81,7 +97,7 @@ export function showStatusInList(s: ObjectStoreStatus): void {
   if (!item) return;
   item.querySelector(".icon")?.replaceWith(icon(s.sealed ? ICONS.lock : ICONS.bucket));
   const size = item.querySelector(".bucket-size");
-  if (size) size.textContent = formatBytes(s.size);
+  if (size) size.textContent = `${formatBytes(s.size)}${s.sealed ? " · sealed" : ""}`;
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };

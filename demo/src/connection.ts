@@ -3,7 +3,7 @@ import { connect, type ConnectionOptions } from "nats.ws";
 import { objectStoreManager } from "nats-objectstore-web";
 import { initialServer, rememberServer } from "./config.js";
 import { byId, h } from "./dom.js";
-import { errorText } from "./errors.js";
+import { describeError, errorText, type ReadableError } from "./errors.js";
 import * as notify from "./notify.js";
 import { app } from "./state.js";
 
@@ -15,9 +15,9 @@ export function mountConnection(): void {
   const url = h("input", { name: "server", type: "url", value: start.url, "aria-label": "Server URL", placeholder: "ws://host:port", required: true, spellcheck: "false" });
   const auth = h("select", { name: "auth", "aria-label": "Authentication" },
     h("option", { value: "none" }, "No auth"), h("option", { value: "user" }, "User + password"), h("option", { value: "token" }, "Token"));
-  const user = h("input", { name: "user", placeholder: "user", "aria-label": "User", hidden: true });
-  const pass = h("input", { name: "pass", type: "password", placeholder: "password", "aria-label": "Password", hidden: true });
-  const token = h("input", { name: "token", type: "password", placeholder: "token", "aria-label": "Token", hidden: true });
+  const user = h("input", { name: "user", autocomplete: "username", placeholder: "user", "aria-label": "User", hidden: true });
+  const pass = h("input", { name: "pass", type: "password", autocomplete: "current-password", placeholder: "password", "aria-label": "Password", hidden: true });
+  const token = h("input", { name: "token", type: "password", autocomplete: "off", placeholder: "token", "aria-label": "Token", hidden: true });
   const button = h("button", { type: "submit", class: "btn btn-primary btn-sm", id: "connect-btn" }, "Connect");
   const pill = h("span", { class: "pill", id: "conn-status", "data-state": "offline" }, "offline");
   form.append(pill, url, auth, user, pass, token, button);
@@ -58,7 +58,7 @@ export function mountConnection(): void {
       app.emit("connection");
     } catch (err) {
       setPill("offline");
-      notify.error(`Cannot connect to ${url.value}`, err);
+      notify.error(`Cannot connect to ${url.value}`, explainConnectError(err));
     } finally {
       button.disabled = false;
     }
@@ -83,4 +83,19 @@ export function mountConnection(): void {
     else void open();
   });
   if (start.autoConnect) void open();
+}
+
+/**
+ * Browsers give a failed WebSocket no reason, so nats.ws can only say "unknown error": say what it
+ * most likely means instead. Server answers (e.g. `AUTHORIZATION_VIOLATION`) pass through.
+ */
+function explainConnectError(err: unknown): ReadableError {
+  const e = describeError(err);
+  if (e.code === "UNKNOWN_ERROR" || e.code === "CONNECTION_REFUSED" || e.code === "CONNECTION_TIMEOUT") {
+    return {
+      code: e.code === "CONNECTION_TIMEOUT" ? e.code : "CONNECTION_REFUSED",
+      message: "no NATS server answered at this URL. Is nats-server running with a websocket { } listener on that port?",
+    };
+  }
+  return e;
 }

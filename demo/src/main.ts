@@ -14,7 +14,8 @@ function emptyState(): void {
     box.replaceChildren(
       icon(ICONS.bucket),
       app.nc
-        ? h("div", null, h("h2", null, "Pick a bucket"), h("p", { class: "muted" }, "Choose a bucket on the left, or create one to start uploading."))
+        ? h("div", null, h("h2", null, "Pick a bucket"), h("p", { class: "muted" }, "Choose a bucket on the left, or create one to start uploading."),
+          h("button", { type: "button", class: "btn btn-primary", style: "margin-top:12px", onclick: () => byId("new-bucket").click() }, "Create a bucket"))
         : h("div", null, h("h2", null, "Not connected"), h("p", { class: "muted" }, "Enter the WebSocket URL of a nats-server with JetStream and connect.")),
     );
   render();

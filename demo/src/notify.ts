@@ -9,12 +9,13 @@ function show(kind: "info" | "error", title: string, body: Node | string, ms: nu
     h("button", { class: "icon-btn", "aria-label": "Dismiss", onclick: (): void => toast.remove() }, icon(ICONS.x)),
   );
   box.appendChild(toast);
+  while (box.children.length > 3) box.firstElementChild?.remove();
   setTimeout(() => toast.remove(), ms);
 }
 
 /** A success or information message. */
 export function info(title: string, text = ""): void {
-  show("info", title, text, 4000);
+  show("info", title, text, 3000);
 }
 
 /** An error: `what` says what failed ("Upload of a.txt failed"); the error gives code and message. */

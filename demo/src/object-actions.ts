@@ -4,6 +4,7 @@ import { askForm, confirmAction } from "./dialog.js";
 import { saveObject } from "./download.js";
 import { formatBytes } from "./format.js";
 import * as notify from "./notify.js";
+import { forgetObject, showObject } from "./objects.js";
 import { integrityBadge, openPreview } from "./preview.js";
 import { app } from "./state.js";
 
@@ -35,9 +36,9 @@ export async function rename(store: ObjectStore, info: ObjectInfo): Promise<void
     title: `Rename ${info.name}`,
     submit: "Rename",
     fields: [{ name: "name", label: "New name", value: info.name, required: true }],
-    onSubmit: (v) =>
+    onSubmit: async (v) =>
       // updateMeta replaces description, headers and metadata: pass the current ones along.
-      store.updateMeta(info.name, { name: v.name ?? "", description: info.description, headers: info.headers, metadata: info.metadata }),
+      showObject(await store.updateMeta(info.name, { name: v.name ?? "", description: info.description, headers: info.headers, metadata: info.metadata })),
   });
   if (values) changed(`Renamed to ${values.name}`);
 }
@@ -48,7 +49,7 @@ export async function link(store: ObjectStore, info: ObjectInfo): Promise<void> 
     text: "A link is a second name for the object: reading it reads the target.",
     submit: "Create link",
     fields: [{ name: "name", label: "Link name", value: `link-to-${info.name}`, required: true }],
-    onSubmit: (v) => store.addLink(v.name ?? "", info),
+    onSubmit: async (v) => showObject(await store.addLink(v.name ?? "", info)),
   });
   if (values) changed(`Link ${values.name} created`);
 }
@@ -56,7 +57,10 @@ export async function link(store: ObjectStore, info: ObjectInfo): Promise<void> 
 export async function remove(store: ObjectStore, info: ObjectInfo): Promise<void> {
   const done = await confirmAction(`Delete ${info.name}?`,
     info.options?.link ? "Only the link is removed; its target stays." : "The object and all its chunks are removed.",
-    "Delete", () => store.delete(info.name));
+    "Delete", async () => {
+      await store.delete(info.name);
+      forgetObject(store.bucket, info.name);
+    });
   if (done) changed(`Deleted ${info.name}`);
 }
 

@@ -19,6 +19,8 @@ interface Row {
 }
 
 const rows = new Map<string, Row>();
+/** The newest revision applied per name (deletes included), so an older info never wins. */
+const newest = new Map<string, number>();
 let watcher: ObjectWatcher | undefined;
 let loaded = false;
 let frame = 0;
@@ -35,6 +37,7 @@ async function follow(store: ObjectStore | undefined): Promise<void> {
   watcher?.stop();
   watcher = undefined;
   rows.clear();
+  newest.clear();
   loaded = false;
   render();
   byId("bucket-view").hidden = !store;
@@ -67,7 +70,25 @@ async function follow(store: ObjectStore | undefined): Promise<void> {
   }
 }
 
+/**
+ * Shows what this page's own operation returned (a put, rename or link) at once, without waiting
+ * for the watch to bring it. This also covers a watch that misses an update: nats-server 2.9 can
+ * skip a message on a filtered consumer while many are published at once.
+ */
+export function showObject(info: ObjectInfo): void {
+  if (app.store?.bucket === info.bucket) apply(info);
+}
+
+/** Removes an object this page deleted (the watch's delete marker will agree). */
+export function forgetObject(bucket: string, name: string): void {
+  if (app.store?.bucket !== bucket || !rows.has(name)) return;
+  rows.delete(name);
+  schedule();
+}
+
 function apply(info: ObjectInfo): void {
+  if ((newest.get(info.name) ?? 0) >= info.revision) return;
+  newest.set(info.name, info.revision);
   const old = rows.get(info.name);
   if (info.deleted) {
     rows.delete(info.name);
@@ -107,7 +128,9 @@ function refreshAges(): void {
   }
 }
 
-function action(label: string, name: string, paths: string, fn: () => unknown, extra = ""): HTMLButtonElement {
+/** An action button; `enabled` false leaves an empty slot, so the icons line up in columns. */
+function action(label: string, name: string, paths: string, fn: () => unknown, extra = "", enabled = true): HTMLElement {
+  if (!enabled) return h("span", { class: "icon-slot", "aria-hidden": "true" });
   return h("button", { type: "button", class: `icon-btn ${extra}`, title: label, "aria-label": `${label} ${name}`, "data-action": label.toLowerCase(), onclick: fn }, icon(paths));
 }
 
@@ -127,10 +150,10 @@ function buildRow(info: ObjectInfo, status: HTMLElement): HTMLTableRowElement {
     h("td", null, info.digest ? h("code", { class: "digest", title: info.digest }, shortDigest(info.digest)) : ""),
     h("td", { class: "actions" },
       status,
-      !link && previewKind(info) && action("Preview", info.name, ICONS.eye, () => actions.preview(store(), info)),
-      !(link && !link.name) && action("Download", info.name, ICONS.download, () => void actions.download(store(), info, status)),
+      action("Preview", info.name, ICONS.eye, () => actions.preview(store(), info), "", !link && !!previewKind(info)),
+      action("Download", info.name, ICONS.download, () => void actions.download(store(), info, status), "", !(link && !link.name)),
       action("Rename", info.name, ICONS.edit, () => void actions.rename(store(), info)),
-      !link && action("Link", info.name, ICONS.link, () => void actions.link(store(), info)),
+      action("Link", info.name, ICONS.link, () => void actions.link(store(), info), "", !link),
       action("Delete", info.name, ICONS.trash, () => void actions.remove(store(), info), "danger"),
     ),
   );

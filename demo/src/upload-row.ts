@@ -32,13 +32,16 @@ export class UploadRow {
   private started = 0;
   state: UploadState = "queued";
 
-  constructor(readonly file: File, onDismiss: (row: UploadRow) => void) {
+  constructor(
+    readonly file: File,
+    private readonly hooks: { dismiss(row: UploadRow): void; changed(): void },
+  ) {
     this.bar = h("div", { class: "bar-fill" });
     this.detail = h("span", { class: "upload-detail" }, `${formatBytes(file.size)} · queued`);
     this.percent = h("span", { class: "upload-percent" }, "0%");
     this.button = h("button", {
       type: "button", class: "icon-btn", "aria-label": `Cancel upload of ${file.name}`, title: "Cancel",
-      onclick: () => (this.finished ? onDismiss(this) : this.controller.abort()),
+      onclick: () => (this.finished ? hooks.dismiss(this) : this.controller.abort()),
     }, icon(ICONS.x));
     this.el = h("li", { class: "upload", "data-name": file.name, "data-state": "queued", "data-progress": "0" },
       h("div", { class: "upload-top" },
@@ -57,6 +60,7 @@ export class UploadRow {
   private set(state: UploadState): void {
     this.state = state;
     this.el.dataset.state = state;
+    this.hooks.changed();
     if (this.finished) {
       this.button.setAttribute("aria-label", `Dismiss ${this.file.name}`);
       this.button.title = "Dismiss";
@@ -87,17 +91,20 @@ export class UploadRow {
     this.bar.style.width = "100%";
     this.percent.textContent = "100%";
     this.el.dataset.progress = "100";
-    const avg = secs > 0 ? formatRate(this.file.size / secs) : "—";
-    this.detail.textContent = `${formatBytes(this.file.size)} · uploaded in ${formatDuration(secs)} · ${avg} average`;
+    const took = secs < 1 ? `${Math.max(1, Math.round(secs * 1000))} ms` : formatDuration(secs);
+    const avg = this.file.size >= 1e6 && secs > 0 ? ` · ${formatRate(this.file.size / secs)} average` : "";
+    this.detail.textContent = `${formatBytes(this.file.size)} · uploaded in ${took}${avg}`;
   }
 
   fail(err: unknown): void {
     const { code, message } = describeError(err);
     if (code === "ABORTED") {
+      this.percent.textContent = "cancelled";
       this.set("cancelled");
       this.detail.textContent = "Cancelled: nothing was stored";
       return;
     }
+    this.percent.textContent = "failed";
     this.set("error");
     this.detail.replaceChildren(h("code", { class: "err-code" }, code), " ", message);
   }

@@ -1,6 +1,7 @@
 /** The drop zone and file picker, and the upload queue (a few uploads at once, the rest queued). */
 import type { ObjectMeta, ObjectStore } from "nats-objectstore-web";
 import { byId, h, icon, ICONS } from "./dom.js";
+import { showObject } from "./objects.js";
 import { app } from "./state.js";
 import { UploadRow } from "./upload-row.js";
 
@@ -47,12 +48,32 @@ export function mountUpload(): void {
   zone.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" || ev.key === " ") picker.click();
   });
-  app.on("bucket", () => {
-    // Finished rows belong to the bucket they went to; running ones go on and stay visible.
-    for (const el of [...byId("uploads").children]) {
-      if ((el as HTMLElement).dataset.state !== "uploading" && (el as HTMLElement).dataset.state !== "queued") el.remove();
-    }
-  });
+  byId("clear-uploads").addEventListener("click", () => dismiss(finishedRows()));
+  // Finished rows belong to the bucket they went to; running ones go on and stay visible.
+  app.on("bucket", () => dismiss(finishedRows()));
+}
+
+const finishedRows = () =>
+  [...byId("uploads").children].filter((el) => !["uploading", "queued"].includes((el as HTMLElement).dataset.state ?? "")) as HTMLElement[];
+
+function dismiss(els: HTMLElement[]): void {
+  for (const el of els) el.remove();
+  summarize();
+}
+
+/** "2 uploading · 3 queued · 5 done · 1 failed" above the list, with "Clear finished". */
+function summarize(): void {
+  const counts = new Map<string, number>();
+  for (const el of byId("uploads").children) {
+    const state = (el as HTMLElement).dataset.state ?? "";
+    counts.set(state, (counts.get(state) ?? 0) + 1);
+  }
+  const parts = (["uploading", "queued", "done", "error", "cancelled"] as const)
+    .filter((s) => counts.get(s))
+    .map((s) => `${counts.get(s)} ${s === "error" ? "failed" : s}`);
+  byId("uploads-head").hidden = parts.length === 0;
+  byId("uploads-summary").textContent = parts.join(" · ");
+  byId<HTMLButtonElement>("clear-uploads").hidden = finishedRows().length === 0;
 }
 
 function enqueue(files: File[]): void {
@@ -60,7 +81,7 @@ function enqueue(files: File[]): void {
   if (!store) return;
   const list = byId("uploads");
   for (const file of files) {
-    const row = new UploadRow(file, (r) => r.el.remove());
+    const row = new UploadRow(file, { dismiss: (r) => dismiss([r.el]), changed: summarize });
     row.controller.signal.addEventListener("abort", () => {
       const i = queue.findIndex((q) => q.row === row);
       if (i >= 0) {
@@ -91,11 +112,12 @@ async function upload(row: UploadRow, store: ObjectStore): Promise<void> {
   if (file.type) meta.headers = { "Content-Type": [file.type] };
   row.start();
   try {
-    await store.put(meta, file, {
+    const info = await store.put(meta, file, {
       signal: row.controller.signal,
       onProgress: (p) => row.progress(p.bytes, p.total ?? file.size),
     });
     row.done();
+    showObject(info);
   } catch (err) {
     row.fail(err);
   }

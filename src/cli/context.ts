@@ -12,7 +12,7 @@ export interface CommandContext {
   readonly quiet: boolean;
   /** Whether to draw a progress bar on stderr. */
   readonly progress: boolean;
-  /** Aborted on SIGINT / SIGTERM. */
+  /** Aborted on SIGINT / SIGTERM (reason: exit 130), or when the connection is lost for good (exit 5). */
   readonly signal: AbortSignal;
   /** Connects on first use. */
   manager(): Promise<ObjectStoreManager>;

@@ -8,7 +8,7 @@
  *   4    integrity: the data read does not match the object's digest, size or chunk count
  *   5    connection failure: cannot connect, connection lost, request timed out
  *   6    permission denied: authentication failed or the account may not do this
- *   7    conflict: the bucket exists with another config, is sealed, a stale revision, a link rule
+ *   7    conflict: the bucket exists with another config, is sealed, a link rule; get's file exists (no --force)
  *   130  interrupted (Ctrl-C / SIGINT or SIGTERM): a put leaves nothing behind, a get leaves no file
  *   141  the reader of stdout went away (broken pipe), as if killed by SIGPIPE
  */
@@ -123,6 +123,6 @@ export const EXIT_CODE_HELP = `Exit codes:
   4    integrity error (digest, size or chunk count mismatch)
   5    connection failure (cannot connect, connection lost, timeout)
   6    permission denied (authentication or authorization)
-  7    conflict (bucket exists with another config, sealed, link rules)
+  7    conflict (bucket exists with another config, sealed, link rules, output file exists)
   130  interrupted (SIGINT/SIGTERM)
   141  broken pipe on stdout`;

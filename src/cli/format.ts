@@ -108,6 +108,6 @@ export function watchLine(i: ObjectInfo): string {
 
 /** The one-line result of a put or get. */
 export function transferLine(verb: string, i: ObjectInfo, where: string, ms: number): string {
-  const rate = ms > 0 ? `, ${((i.size / 2 ** 20) / (ms / 1000)).toFixed(1)} MiB/s` : "";
+  const rate = ms > 0 && i.size >= 2 ** 20 ? `, ${((i.size / 2 ** 20) / (ms / 1000)).toFixed(1)} MiB/s` : "";
   return `${verb} ${where}: ${formatBytes(i.size)} in ${i.chunks} chunk${i.chunks === 1 ? "" : "s"} (${(ms / 1000).toFixed(1)}s${rate}), ${i.digest ?? "no digest"}\n`;
 }

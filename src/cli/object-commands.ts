@@ -2,11 +2,12 @@
 import type { ObjectMeta } from "../core/meta.js";
 import { baseName } from "../platform/files.js";
 import { flag, stringOption } from "./args.js";
-import type { Command, CommandContext } from "./context.js";
+import type { Command } from "./context.js";
 import { CliError, EXIT, usageError } from "./exit-codes.js";
 import { json, objectDetails, objectTable, transferLine, watchLine } from "./format.js";
 import { examine, joinPath } from "./local-files.js";
 import { ProgressBar } from "./progress.js";
+import { copyToOutput, untilAborted } from "./streams.js";
 import { parseSize } from "./units.js";
 
 /** `put <bucket> [<name>] <file|->` */
@@ -47,7 +48,7 @@ export const put: Command = async (ctx) => {
   const t0 = Date.now();
   try {
     const info = source === "-"
-      ? await os.put(meta as ObjectMeta, ctx.rt.stdin(), opts)
+      ? await os.put(meta as ObjectMeta, untilAborted(ctx.rt.stdin(), ctx.signal), opts)
       : await os.putFile(source, { ...opts, meta });
     await bar.finish();
     await ctx.result(info, transferLine("stored", info, `${bucket}/${info.name}`, Date.now() - t0));
@@ -79,7 +80,7 @@ export const get: Command = async (ctx) => {
   try {
     if (target === undefined) {
       const res = await os.get(name, opts);
-      await toStdout(ctx, res.body);
+      await copyToOutput(res.body, ctx.rt.stdout);
       await bar.finish();
       return;
     }
@@ -101,22 +102,6 @@ function defaultOutput(name: string): string {
   const base = baseName(name);
   if (base === "" || base === "." || base === "..") throw usageError(`cannot name a file after ${JSON.stringify(name)}: give -o FILE`);
   return base;
-}
-
-/** Streams a body to stdout with backpressure; a reader going away (broken pipe) ends the get quietly. */
-async function toStdout(ctx: CommandContext, body: ReadableStream<Uint8Array>): Promise<void> {
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    try {
-      await ctx.rt.stdout.write(value);
-    } catch (err) {
-      await reader.cancel().catch(() => undefined);
-      if ((err as { code?: string }).code === "EPIPE") throw new CliError(EXIT.BROKEN_PIPE, "BROKEN_PIPE", "stdout closed");
-      throw err;
-    }
-  }
 }
 
 /** `ls <bucket>` */
@@ -169,6 +154,8 @@ export const watch: Command = async (ctx) => {
   for await (const i of w) {
     await ctx.rt.stdout.write(ctx.json ? json(i, true) : watchLine(i));
   }
+  const why: unknown = ctx.signal.reason;
+  if (why instanceof CliError && why.exitCode === EXIT.CONNECTION) throw why;
   if (!ctx.signal.aborted) throw new CliError(EXIT.CONNECTION, "CONNECTION_CLOSED", "the watch ended: connection lost");
-  return EXIT.OK;
+  return EXIT.OK; // interrupted: the normal way to end a watch
 };

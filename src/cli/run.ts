@@ -1,7 +1,7 @@
 /**
  * One run of the CLI: parse, connect on demand, run the command, report errors (redacted), close the
  * connection, and return the exit code. Handles Ctrl-C: the running put/get is aborted (it cleans up)
- * and the exit code is 130; a second Ctrl-C exits at once.
+ * and the exit code is 130; a second Ctrl-C (after 500 ms) exits at once.
  */
 import type { NatsConnection } from "nats.ws";
 import { objectStoreManager, type ObjectStoreManager } from "../manager.js";
@@ -51,10 +51,18 @@ export async function run(rt: Runtime): Promise<number> {
   let settings: ConnectSettings | undefined;
   let nc: NatsConnection | undefined;
   let connecting = false;
+  let connectionLost = false;
+  let finished = false;
 
   const controller = new AbortController();
+  let interruptedAt = 0;
   const removeInterrupt = rt.onInterrupt(() => {
-    if (controller.signal.aborted) rt.exit(EXIT.INTERRUPTED);
+    // a second interrupt exits at once; one within 500 ms is the same Ctrl-C delivered twice (terminal + wrapper)
+    if (controller.signal.aborted) {
+      if (Date.now() - interruptedAt > 500) rt.exit(EXIT.INTERRUPTED);
+      return;
+    }
+    interruptedAt = Date.now();
     controller.abort(new CliError(EXIT.INTERRUPTED, "INTERRUPTED", "interrupted"));
     // a command that does not watch the signal gets a moment to finish, then the process ends
     setTimeout(() => rt.exit(EXIT.INTERRUPTED), 5_000);
@@ -102,6 +110,12 @@ export async function run(rt: Runtime): Promise<number> {
             connecting = false;
           }
           manager = objectStoreManager(nc, { timeout: timeoutMs });
+          // the library notices a dead connection only after its idle timeouts: stop at once instead
+          void nc.closed().then(() => {
+            if (controller.signal.aborted || finished) return;
+            connectionLost = true;
+            controller.abort(new CliError(EXIT.CONNECTION, "CONNECTION_CLOSED", `lost the connection to ${s.server}`));
+          });
         }
         return manager;
       },
@@ -115,12 +129,17 @@ export async function run(rt: Runtime): Promise<number> {
     };
     const command = COMMANDS[p.command.name]!;
     const code = await command(ctx);
+    finished = true;
     return code ?? EXIT.OK;
   } catch (err) {
+    finished = true;
     const c = classify(err, connecting);
     if (c.exitCode === EXIT.BROKEN_PIPE || (err as { code?: string })?.code === "EPIPE") return EXIT.BROKEN_PIPE;
-    if (controller.signal.aborted && c.exitCode !== EXIT.INTERRUPTED && c.code !== "CONNECTION_CLOSED") {
-      // the abort surfaced as some other error: still an interruption
+    if (connectionLost && c.exitCode !== EXIT.CONNECTION) {
+      // whatever surfaced (an abort, a timeout) came of the lost connection
+      Object.assign(c, { exitCode: EXIT.CONNECTION, code: "CONNECTION_CLOSED", message: `lost the connection to ${settings?.server}: ${c.message}` });
+    } else if (controller.signal.aborted && !connectionLost && c.exitCode !== EXIT.INTERRUPTED) {
+      // the interrupt surfaced as some other error: still an interruption
       c.exitCode = EXIT.INTERRUPTED;
     }
     const text = wantsJson

@@ -8,10 +8,12 @@ const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The longest meta subject we publish. The server reads a publish's whole control line
- * (`HPUB <subject> <reply> <sizes>`) into at most `max_control_line` bytes (4 KiB by default); a longer
- * one closes the connection, so a name whose subject would not fit is refused before anything is sent.
+ * (`HPUB <subject> <reply> <sizes>`, about 75 bytes besides the subject) into at most
+ * `max_control_line` bytes (4 KiB by default); a longer one closes the connection, so a write whose
+ * subject would not fit is refused before anything is sent. Reads carry the subject in a payload and
+ * have no such limit.
  */
-export const MAX_META_SUBJECT_LENGTH = 4096 - 256;
+export const MAX_META_SUBJECT_LENGTH = 4096 - 96;
 
 /** Throws {@link InvalidArgumentError} `INVALID_STORE_NAME` unless `bucket` is 1+ of `A-Z a-z 0-9 - _`. */
 export function validateBucketName(bucket: unknown): asserts bucket is string {
@@ -83,14 +85,14 @@ export function legacyMetaSubjects(bucket: string, name: string): string[] {
 }
 
 /**
- * Validates an object name: a non-empty string whose meta subject fits a control line.
- * Throws {@link InvalidArgumentError} `NAME_REQUIRED` or `NAME_TOO_LONG`.
+ * Validates an object name: a non-empty string, and for a write (`forWrite`), one whose meta subject
+ * fits a control line. Throws {@link InvalidArgumentError} `NAME_REQUIRED` or `NAME_TOO_LONG`.
  */
-export function validateObjectName(bucket: string, name: unknown): asserts name is string {
+export function validateObjectName(bucket: string, name: unknown, forWrite = true): asserts name is string {
   if (typeof name !== "string" || name.length === 0) {
     throw new InvalidArgumentError("NAME_REQUIRED", "an object name is required");
   }
-  if (metaSubject(bucket, name).length > MAX_META_SUBJECT_LENGTH) {
+  if (forWrite && metaSubject(bucket, name).length > MAX_META_SUBJECT_LENGTH) {
     throw new InvalidArgumentError(
       "NAME_TOO_LONG",
       `object name too long: its meta subject would exceed ${MAX_META_SUBJECT_LENGTH} bytes`,

@@ -3,13 +3,23 @@ import type { ObjectInfo } from "./meta.js";
 
 /** A fetched object. The body can be read once: through `body`, or one of the helpers. */
 export class ObjectResult {
-  /** @param info the object's info; @param body its verified bytes */
+  /** @param info the object's info; @param body its bytes; @param range the byte range, for a range read */
   constructor(
     /** The object's info (for a link: the target's). */
     readonly info: ObjectInfo,
-    /** The bytes, verified as they stream: a mismatch of size, chunk count or digest errors the stream. */
+    /**
+     * The bytes. A whole object is verified as it streams: a mismatch of size, chunk count or digest errors
+     * the stream. A range checks its byte count only.
+     */
     readonly body: ReadableStream<Uint8Array>,
+    /** For a range read, the bytes served; the whole-object digest was then not verified. */
+    readonly range?: { offset: number; length: number },
   ) {}
+
+  /** True when the body is checked against the object's digest (a whole-object read). */
+  get digestVerified(): boolean {
+    return this.range === undefined;
+  }
 
   /** True once the body has been read or locked. */
   get bodyUsed(): boolean {

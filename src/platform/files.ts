@@ -17,7 +17,7 @@ const PIECE = 1024 * 1024;
 
 interface FsHandle {
   read(buf: Uint8Array, off: number, len: number, pos: number | null): Promise<{ bytesRead: number }>;
-  write(buf: Uint8Array): Promise<unknown>;
+  write(buf: Uint8Array, off: number, len: number): Promise<{ bytesWritten: number }>;
   close(): Promise<void>;
 }
 interface FsPromises {
@@ -93,21 +93,29 @@ async function writePath(body: ReadableStream<Uint8Array>, path: string): Promis
   const f = await fs();
   const tmp = `${path}.${newNuid()}.part`;
   let h: FsHandle | undefined;
+  const reader = body.getReader();
   try {
     h = await f.open(tmp, "w");
-    const reader = body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      await h.write(value);
+      await writeAll(h, value);
     }
     await h.close();
     h = undefined;
     await f.rename(tmp, path);
   } catch (err) {
+    await reader.cancel(err).catch(() => undefined); // stop fetching chunks
     await h?.close().catch(() => undefined);
     await f.unlink(tmp).catch(() => undefined);
     if (err instanceof ObjectStoreError) throw err;
     throw new SourceError("SOURCE_FAILED", `cannot write ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function writeAll(h: FsHandle, data: Uint8Array): Promise<void> {
+  for (let off = 0; off < data.length; ) {
+    const { bytesWritten } = await h.write(data, off, data.length - off);
+    off += bytesWritten;
   }
 }

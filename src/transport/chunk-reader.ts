@@ -62,13 +62,21 @@ export class ChunkReader {
   /** Opens a reader on `subject` of `stream`. */
   static async open(js: JetStreamClient, stream: string, subject: string, opts: ChunkReaderOptions): Promise<ChunkReader> {
     const r = new ChunkReader(js, stream, subject, {
-      idleMs: 10_000,
+      idleMs: 5_000,
       maxResets: 5,
       headersOnly: false,
       ...opts,
     });
     if (opts.startSeq) r.lastStreamSeq = opts.startSeq - 1;
-    await r.startConsumer();
+    r.watchConnection();
+    try {
+      await r.startConsumer();
+    } catch (err) {
+      // a consumer placed on a dead cluster node never answers: a new attempt is placed afresh
+      if (!(err instanceof ServerError && err.code === "TIMEOUT")) throw err;
+      await r.reset((err as Error).message);
+      if (r.error) throw r.error;
+    }
     return r;
   }
 
@@ -86,6 +94,12 @@ export class ChunkReader {
       const arrived = await this.waitForMessage();
       if (!arrived) await this.reset("no deliveries");
     }
+  }
+
+  private watchConnection(): void {
+    this.js.nc.closed().then(() => {
+      if (!this.closed) this.fail(new ServerError("CONNECTION_CLOSED", `reading ${this.subject}: the connection is closed`));
+    }, () => undefined);
   }
 
   /** Stops reading and deletes the consumer. */
@@ -201,7 +215,7 @@ export class ChunkReader {
     this.resetting ??= (async () => {
       try {
         for (;;) {
-          if (this.closed) return;
+          if (this.closed || this.js.nc.isClosed()) return;
           if (++this.resets > this.opts.maxResets) {
             throw new ServerError("TIMEOUT", `reading ${this.subject} failed: ${why}`);
           }

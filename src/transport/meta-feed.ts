@@ -61,6 +61,12 @@ export class MetaFeed {
     f.initialPending = f.initialPendingOfConsumer;
     if (f.initialPending === 0) f.initialDone();
     f.watchdog = setInterval(() => f.checkAlive(), HEARTBEAT_MS);
+    js.nc.closed().then(() => {
+      if (f.closed) return;
+      f.error ??= new ServerError("CONNECTION_CLOSED", "watch: the connection is closed");
+      clearInterval(f.watchdog);
+      f.waiter?.();
+    }, () => undefined);
     return f;
   }
 
@@ -183,7 +189,7 @@ export class MetaFeed {
   private resetting = false;
 
   private async reset(why: string): Promise<void> {
-    if (this.resetting || this.closed) return;
+    if (this.resetting || this.closed || this.js.nc.isClosed()) return;
     this.resetting = true;
     try {
       while (!this.closed) {

@@ -25,10 +25,17 @@ export interface NatsServerOptions {
   bin?: string | undefined;
   /** How long to wait for the server to accept WebSocket connections (default 10 000 ms). */
   startTimeoutMs?: number | undefined;
+  /**
+   * Serve the WebSocket listener over TLS with this certificate and key (PEM file paths): the
+   * template's `no_tls: true` is replaced by `tls { cert_file, key_file }` and `url` is
+   * `wss://127.0.0.1:WSPORT`. (Appending a second `websocket { tls {...} }` block through `config`
+   * does not work: nats-server replaces the whole block, losing its `listen`.)
+   */
+  websocketTls?: { certFile: string; keyFile: string } | undefined;
 }
 
 export interface NatsServer {
-  /** WebSocket URL, `ws://127.0.0.1:WSPORT`. */
+  /** WebSocket URL, `ws://127.0.0.1:WSPORT` (`wss://` with the `websocketTls` option). */
   readonly url: string;
   /** NATS protocol URL, `nats://127.0.0.1:PORT`. */
   readonly natsUrl: string;
@@ -104,7 +111,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Builds the config text from the template with ports and store dir substituted. */
 export function renderConfig(
   template: string,
-  p: { port: number; wsPort: number; storeDir: string; jetstream: boolean; extra?: string | undefined },
+  p: {
+    port: number;
+    wsPort: number;
+    storeDir: string;
+    jetstream: boolean;
+    extra?: string | undefined;
+    wsTls?: { certFile: string; keyFile: string } | undefined;
+  },
 ): string {
   let text = template;
   const sub = (re: RegExp, by: string, what: string) => {
@@ -119,6 +133,15 @@ export function renderConfig(
     `$1"${HOST}:${p.wsPort}"`,
     "websocket `listen:`",
   );
+  if (p.wsTls) {
+    const block = /^websocket\s*\{[^}]*\}/m.exec(text);
+    if (!block) throw new Error("nats-server config template: no `websocket { }` block to add TLS to");
+    const tls =
+      `  tls {\n    cert_file: ${JSON.stringify(p.wsTls.certFile)}\n` +
+      `    key_file: ${JSON.stringify(p.wsTls.keyFile)}\n  }\n}`;
+    const withTls = block[0].replace(/^[ \t]*no_tls\s*[:=][^\n]*\n/m, "").replace(/\}$/, tls);
+    text = text.slice(0, block.index) + withTls + text.slice(block.index + block[0].length);
+  }
   if (p.jetstream) {
     sub(/(\bstore_dir\s*[:=]\s*)("[^"\n]*"|[^\s\n]+)/, `$1${JSON.stringify(p.storeDir)}`, "jetstream `store_dir:`");
   } else {
@@ -215,7 +238,10 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     port = await freePort();
     wsPort = await freePort();
     while (wsPort === port) wsPort = await freePort();
-    writeFileSync(confPath, renderConfig(template, { port, wsPort, storeDir, jetstream, extra: opts.config }));
+    writeFileSync(
+      confPath,
+      renderConfig(template, { port, wsPort, storeDir, jetstream, extra: opts.config, wsTls: opts.websocketTls }),
+    );
     try {
       await launch();
       lastError = undefined;
@@ -233,7 +259,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   }
 
   return {
-    url: `ws://${HOST}:${wsPort}`,
+    url: `${opts.websocketTls ? "wss" : "ws"}://${HOST}:${wsPort}`,
     natsUrl: `nats://${HOST}:${port}`,
     wsPort,
     port,

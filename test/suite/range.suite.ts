@@ -1,0 +1,47 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import { chunkSubject, formatDigest, InvalidArgumentError, metaSubject } from "../../src/index.js";
+import * as assert from "../harness/assert.js";
+import { freshBucket, testBytes } from "../harness/fixtures.js";
+import type { Suite } from "../harness/suite.js";
+
+export default function (t: Suite): void {
+  t.test("range reads return exactly the requested bytes, across chunk boundaries", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    const data = testBytes(100_000, 9);
+    await store.putBytes("r", data, { chunkSize: 7_000 });
+    const cases: [number, number][] = [[0, 1], [0, 7_000], [6_999, 2], [7_000, 7_000], [12_345, 50_000], [99_999, 1], [93_000, 10_000], [50_000, 0]];
+    for (const [offset, length] of cases) {
+      const res = await store.get("r", { offset, length });
+      const want = data.subarray(offset, Math.min(offset + length, data.length));
+      assert.bytesEqual(await res.bytes(), want, `range ${offset}+${length}`);
+      assert.equal(res.digestVerified, false);
+      assert.deepEqual(res.range, { offset, length: want.length });
+    }
+    const tail = await store.get("r", { offset: 90_000 });
+    assert.bytesEqual(await tail.bytes(), data.subarray(90_000));
+    const whole = await store.get("r", { offset: 0 });
+    assert.equal(whole.digestVerified, true);
+    await assert.rejects(() => store.get("r", { offset: -1 }), InvalidArgumentError, "INVALID_ARGUMENT");
+  });
+
+  t.test("range reads work on objects whose chunks vary in size (written by another client)", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    const sizes = [10, 5000, 1, 30000, 777, 12000];
+    const data = testBytes(sizes.reduce((a, b) => a + b, 0), 4);
+    const nuid = "VARYxxxxxxxxxxxxxxxxxx";
+    let off = 0;
+    for (const s of sizes) {
+      await nc.request(chunkSubject(store.bucket, nuid), data.subarray(off, off + s));
+      off += s;
+    }
+    const meta = { name: "vary", bucket: store.bucket, nuid, size: data.length, chunks: sizes.length, digest: formatDigest(sha256(data)), mtime: new Date(0).toISOString() };
+    const h = (await import("nats.ws")).headers();
+    h.set("Nats-Rollup", "sub");
+    await nc.request(metaSubject(store.bucket, "vary"), new TextEncoder().encode(JSON.stringify(meta)), { headers: h, timeout: 5000 });
+    assert.bytesEqual(await store.getBytes("vary"), data, "whole object");
+    for (const [offset, length] of [[0, 10], [9, 2], [5011, 1], [5012, 30001], [data.length - 1, 1], [3, data.length]] as [number, number][]) {
+      const got = await (await store.get("vary", { offset, length })).bytes();
+      assert.bytesEqual(got, data.subarray(offset, offset + length), `range ${offset}+${length}`);
+    }
+  });
+}
