@@ -15,7 +15,7 @@ export interface Progress {
 export interface PutOptions {
   /** Cancels the put: its partial chunks are purged and the previous version stays. */
   signal?: AbortSignal;
-  /** Called after each chunk is sent. */
+  /** Called after each chunk is sent (sent, not yet acknowledged: the put can still fail after 100%). */
   onProgress?: (progress: Progress) => void;
   /** Chunk size in bytes (default: the meta's `options.max_chunk_size`, else 128 KiB; capped by the server's max_payload). */
   chunkSize?: number;

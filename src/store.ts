@@ -111,6 +111,8 @@ export class ObjectStore {
   /**
    * Changes an object's name, description, headers or metadata (its data stays). Renaming onto an
    * existing object is `OBJECT_ALREADY_EXISTS`; updating a deleted object is `UPDATE_DELETED`.
+   * A rename purges the old name's meta, as the official clients do: watchers see the new name arrive
+   * (with the same `nuid`) but no delete marker for the old one.
    */
   async updateMeta(name: string, meta: ObjectMeta, opts: RevisionOptions = {}): Promise<ObjectInfo> {
     validateObjectName(this.bucket, name);
@@ -206,7 +208,10 @@ export class ObjectStore {
     return { ...info, revision: ack.seq };
   }
 
-  /** Seals the bucket: from now on every write fails with `BUCKET_SEALED`. */
+  /**
+   * Seals the bucket: from now on every write fails with `BUCKET_SEALED`. The server clears the bucket's
+   * TTL when it seals it (objects are then kept for ever).
+   */
   async seal(): Promise<void> {
     const si = await this.b.js.streamInfo(this.b.stream, "seal bucket");
     if (si.config.sealed) return;

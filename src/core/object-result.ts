@@ -60,16 +60,28 @@ export class ObjectResult {
     return new TextDecoder().decode(await this.bytes());
   }
 
-  /** Reads the whole body into a Blob (typed from the object's `Content-Type` header when it has one). */
+  /**
+   * Reads the whole body into a Blob (typed from the object's `Content-Type` header when it has one).
+   * Pieces are folded into the Blob every few MiB, so a browser keeps the bytes in its blob store, not
+   * in the JavaScript heap.
+   */
   async blob(): Promise<Blob> {
     const type = this.info.headers?.["Content-Type"]?.[0] ?? this.info.metadata?.["Content-Type"] ?? "";
-    const parts: BlobPart[] = [];
+    let blob = new Blob([], { type });
+    let parts: BlobPart[] = [];
+    let held = 0;
     const reader = this.body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       parts.push(value as Uint8Array<ArrayBuffer>);
+      held += value.length;
+      if (held >= 8 * 1024 * 1024) {
+        blob = new Blob([blob, ...parts], { type });
+        parts = [];
+        held = 0;
+      }
     }
-    return new Blob(parts, { type });
+    return new Blob([blob, ...parts], { type });
   }
 }
