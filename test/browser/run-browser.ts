@@ -16,13 +16,13 @@
  * `--filter REGEX` (or env SUITE_FILTER), `--headed`.
  */
 import { build, type BuildFailure, type Message, type Plugin } from "esbuild";
-import { createServer, type Server } from "node:http";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, relative, sep } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { AddressInfo } from "node:net";
 import type { BrowserTestResult } from "./page-runner.js";
+import { CHROMIUM_PATH, chromiumArgs } from "../harness/chromium.js";
+import { serveDir, type StaticServer } from "../harness/static-server.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SUITE_DIR = join(REPO_ROOT, "test", "suite");
@@ -32,17 +32,6 @@ const PAGE_RUNNER = join(REPO_ROOT, "test", "browser", "page-runner.ts");
  * only reached where `require` exists (never in a browser); leave it unresolved.
  */
 const EXTERNAL = ["crypto"];
-const DEFAULT_CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export type BrowserRuntime = "chromium" | "worker";
 
@@ -174,37 +163,6 @@ async function bundleAll(outdir: string): Promise<{ name: string; error: string 
   }
 }
 
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".map": "application/json",
-  ".png": "image/png",
-};
-
-function serve(dir: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    const file = normalize(join(dir, path === "/" ? "index.html" : path));
-    if (!file.startsWith(dir + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = readFileSync(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end("not found");
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ server, origin: `http://127.0.0.1:${port}` });
-    });
-  });
-}
 
 const INDEX_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>suite runner</title>
@@ -230,7 +188,7 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
   const log = opts.log ?? ((line: string) => console.log(line));
   const runtimes = opts.runtimes ?? ["chromium", "worker"];
   const deadline = Date.now() + (opts.timeoutMs ?? 25 * 60_000);
-  const executablePath = opts.executablePath ?? process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM;
+  const executablePath = opts.executablePath ?? CHROMIUM_PATH;
   const screenshot = opts.screenshot ?? join(REPO_ROOT, "test-artifacts", "browser.png");
   const filter = opts.filter ?? process.env.SUITE_FILTER ?? undefined;
 
@@ -245,7 +203,7 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
     record({ runtime, suite, name, status: "fail", error, ms: 0 });
 
   const dir = mkdtempSync(join(tmpdir(), "suite-browser-"));
-  let server: Server | undefined;
+  let server: StaticServer | undefined;
   // Imported lazily so that merely importing this module stays cheap.
   const { chromium } = await import("playwright-core");
   let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
@@ -254,13 +212,13 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
     writeFileSync(join(dir, "index.html"), INDEX_HTML);
     for (const b of broken) for (const rt of runtimes) fail(rt, b.name, "(load suite)", b.error);
 
-    const served = await serve(dir);
-    server = served.server;
+    const served = await serveDir(dir);
+    server = served;
 
     browser = await chromium.launch({
       executablePath,
       headless: !opts.headed,
-      args: opts.headed ? CHROMIUM_ARGS.filter((a) => a !== "--headless") : CHROMIUM_ARGS,
+      args: chromiumArgs(opts.headed),
       timeout: 30_000,
     });
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
@@ -312,8 +270,7 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
     }
   } finally {
     await browser?.close().catch(() => undefined);
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    server?.closeAllConnections?.();
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 

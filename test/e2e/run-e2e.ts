@@ -21,21 +21,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { connect, type NatsConnection } from "nats.ws";
 import { objectStoreManager, type ObjectStoreManager } from "../../src/index.js";
 import { closeDialogs, SAVE_PICKER_INIT } from "./page-helpers.js";
-import { serveDir } from "./static-server.js";
+import { serveDir } from "../harness/static-server.js";
 import type { Page } from "playwright-core";
+import { CHROMIUM_PATH, chromiumArgs } from "../harness/chromium.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** What a test gets. */
 export interface E2EContext {
@@ -118,9 +109,9 @@ export async function runE2E(opts: E2EOptions): Promise<E2ESummary> {
     nc = await connect({ servers: opts.url, name: "e2e-node-client" });
     const manager = objectStoreManager(nc);
     browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: CHROMIUM_PATH,
       headless: !opts.headed,
-      args: opts.headed ? CHROMIUM_ARGS.filter((a) => a !== "--headless") : CHROMIUM_ARGS,
+      args: chromiumArgs(opts.headed),
       timeout: 30_000,
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });

@@ -28,21 +28,11 @@ import { fileURLToPath } from "node:url";
 import { connect } from "nats.ws";
 import { startNatsServer, type NatsServer } from "../harness/nats-server.js";
 import type { RoundTripResult } from "./tls-roundtrip.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from "../harness/chromium.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ROUND_TRIP = fileURLToPath(new URL("./tls-roundtrip.ts", import.meta.url));
 const DENO = join(REPO_ROOT, "node_modules", ".bin", "deno");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let dir = "";
 let caFile = "";
