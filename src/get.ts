@@ -6,6 +6,7 @@ import type { ObjectInfo } from "./core/meta.js";
 import { chunkSubject } from "./core/names.js";
 import type { GetOptions } from "./options.js";
 import { defaultSha256 } from "./platform/fast-sha256.js";
+import type { Hasher } from "./core/sha256.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
 import { fromNatsError } from "./transport/errors.js";
 
@@ -18,7 +19,7 @@ const READ_AHEAD_BYTES = 4 * 1024 * 1024;
  * check out; any mismatch errors the stream with an {@link IntegrityError}.
  */
 export function objectBody(bucket: Bucket, info: ObjectInfo, opts: GetOptions = {}): ReadableStream<Uint8Array> {
-  const hasher = (opts.hasher ?? defaultSha256)();
+  let hasher: Hasher | undefined;
   let reader: ChunkReader | undefined;
   let bytes = 0;
   let chunks = 0;
@@ -32,7 +33,7 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, opts: GetOptions = 
     if (bytes !== info.size) throw integrity("SIZE_MISMATCH", `${info.name}: read ${bytes} bytes, its meta says ${info.size}`);
     if (info.digest) {
       const expected = parseDigest(info.digest);
-      if (!sameHash(hasher.digest(), expected)) throw integrity("DIGEST_MISMATCH", `${info.name}: digest mismatch`);
+      if (!sameHash(hasher!.digest(), expected)) throw integrity("DIGEST_MISMATCH", `${info.name}: digest mismatch`);
     }
   };
 
@@ -50,6 +51,7 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, opts: GetOptions = 
       async pull(controller) {
         try {
           if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
+          hasher ??= await (opts.hasher ?? defaultSha256)();
           if (info.chunks === 0) {
             verify(0);
             finish();

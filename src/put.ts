@@ -46,7 +46,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
     retries: 0,
     signal: opts.signal,
   });
-  const hasher = (opts.hasher ?? defaultSha256)();
+  const hasher = await (opts.hasher ?? defaultSha256)();
   let size = 0;
   let chunks = 0;
   let stored = false;

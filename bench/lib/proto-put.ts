@@ -3,8 +3,8 @@
  * src/put.ts (chunks on `$O.<bucket>.C.<nuid>`, then the meta with `Nats-Rollup: sub`), but chunks go out
  * with `nc.publish(subject, data, {reply})` to ONE wildcard reply subscription (`<inbox>.<index>`), with one
  * timer for the whole window, instead of one `nc.request()` per chunk (each of which makes a promise, a
- * timer, a mux entry and an Error for its stack trace). Acks are matched by index, so out-of-order acks and
- * retries (same Nats-Msg-Id) stay correct.
+ * timer, a mux entry and an Error for its stack trace). Acks are matched by index, so out-of-order acks stay
+ * correct; a missing ack fails the put (as src/put.ts does since it stopped re-sending chunks).
  *
  * The object it writes is read back with the library's own `os.get()`, which verifies size, chunk count and
  * digest: a wrong prototype fails the benchmark rather than looking fast.
@@ -30,7 +30,7 @@ export interface ProtoPutOptions {
 class PipelinePublisher {
   private readonly inbox = createInbox();
   private readonly sub: Subscription;
-  private readonly pending = new Map<number, { data: Uint8Array; sent: number; tries: number }>();
+  private readonly pending = new Map<number, { sent: number }>();
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private next = 0;
@@ -54,18 +54,15 @@ class PipelinePublisher {
         this.poke();
       },
     });
-    // one timer for the window: re-send (same msg id, so stored once) what waited too long, twice at most
+    // one timer for the whole window. Like src/put.ts (retries: 0), a chunk whose ack does not come fails the
+    // put instead of being re-sent: a re-send after later chunks were stored would land out of order.
     this.timer = setInterval(() => {
       const now = Date.now();
       for (const [i, p] of this.pending) {
-        if (now - p.sent < this.timeoutMs) continue;
-        if (p.tries >= 3 || !this.msgIdPrefix) {
-          this.fail(new Error(`chunk ${i}: no ack after ${p.tries} tries`));
+        if (now - p.sent >= this.timeoutMs) {
+          this.fail(new Error(`chunk ${i}: no ack within ${this.timeoutMs} ms`));
           return;
         }
-        p.tries++;
-        p.sent = now;
-        this.send(i, p.data);
       }
     }, Math.min(1000, this.timeoutMs / 4));
   }
@@ -74,7 +71,7 @@ class PipelinePublisher {
     while (this.pending.size >= this.window && !this.failure) await new Promise<void>((r) => (this.wake = r));
     if (this.failure) throw this.failure;
     const i = this.next++;
-    this.pending.set(i, { data, sent: Date.now(), tries: 1 });
+    this.pending.set(i, { sent: Date.now() });
     this.send(i, data);
   }
 
@@ -115,7 +112,7 @@ export async function protoPut(nc: NatsConnection, bucket: string, name: string,
   const nuid = newNuid();
   const subject = chunkSubject(bucket, nuid);
   const pub = new PipelinePublisher(nc, subject, o.window, o.msgIds === false ? undefined : nuid, o.timeoutMs ?? 10_000);
-  const hasher = o.hasher();
+  const hasher = await o.hasher();
   let size = 0;
   let chunks = 0;
   try {

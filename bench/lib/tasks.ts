@@ -289,7 +289,7 @@ async function pushRead(nc: NatsConnection, stream: string, subject: string, cou
 async function chunkReaderRead(nc: NatsConnection, stream: string, subject: string, batch: number, window: number, hasher?: HasherFactory): Promise<number> {
   const js = new JetStreamClient(nc, 30_000);
   const reader = await ChunkReader.open(js, stream, subject, { batch, window });
-  const h = hasher?.();
+  const h = await hasher?.();
   let bytes = 0;
   try {
     for (;;) {
@@ -476,11 +476,11 @@ async function runHash(t: HashTask, hooks: Hooks): Promise<void> {
       await hooks.end({ op: `sha256 ${name}`, ok: false, bytes: 0, ms: 0, mbps: 0, error: f });
       continue;
     }
-    const w = f(); // warm-up
+    const w = await f(); // warm-up
     for (let off = 0; off < 8 * MiB; off += t.piece) w.update(data.subarray(off, off + t.piece));
     w.digest();
     await measure(hooks, `sha256 ${name}`, t.size, async () => {
-      const h = f();
+      const h = await f();
       let off = 0;
       for (let done = 0; done < t.size; done += t.piece) {
         if (off + t.piece > data.length) off = 0;

@@ -7,8 +7,8 @@ export interface Hasher {
   digest(): Uint8Array;
 }
 
-/** Makes a fresh {@link Hasher}. */
-export type HasherFactory = () => Hasher;
+/** Makes a fresh {@link Hasher} (some, such as WebAssembly ones, are made asynchronously). */
+export type HasherFactory = () => Hasher | Promise<Hasher>;
 
 /** The portable SHA-256: `@noble/hashes`, pure JavaScript, runs everywhere. */
 export const nobleSha256: HasherFactory = () => {
