@@ -16,7 +16,7 @@ export type {
 } from "./options.js";
 export type { Hasher, HasherFactory } from "./core/sha256.js";
 export { nobleSha256 } from "./core/sha256.js";
-export { defaultSha256, wasmSha256 } from "./platform/fast-sha256.js";
+export { defaultSha256, nodeSha256, wasmSha256 } from "./platform/fast-sha256.js";
 export { formatDigest, parseDigest } from "./core/digest.js";
 export { encodeName, decodeName, metaSubject, chunkSubject, streamName } from "./core/names.js";
 export {

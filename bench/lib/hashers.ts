@@ -4,23 +4,9 @@
  * and hands out pre-initialised instances (re-`init()`ed on each use).
  */
 import { sha256 as jsSha256 } from "js-sha256";
-import { nobleSha256, defaultSha256, type Hasher, type HasherFactory } from "../../src/index.ts";
+import { nobleSha256, defaultSha256, nodeSha256, type Hasher, type HasherFactory } from "../../src/index.ts";
 
 export type HasherName = "default" | "noble" | "node" | "hashwasm" | "jssha256" | "noop";
-
-interface NodeHash {
-  update(data: Uint8Array): NodeHash;
-  digest(): Uint8Array;
-}
-
-function nodeCrypto(): { createHash(alg: string): NodeHash } | undefined {
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    return p?.getBuiltinModule?.("node:crypto") as { createHash(alg: string): NodeHash } | undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const noop: HasherFactory = () => ({ update() {}, digest: () => new Uint8Array(32) });
 
@@ -62,13 +48,7 @@ export function hasherFactory(name: HasherName): HasherFactory | string {
       return noop;
     case "hashwasm":
       return hashWasm ?? hashWasmError ?? "hash-wasm not prepared";
-    case "node": {
-      const c = nodeCrypto();
-      if (!c) return "node:crypto not available in this runtime";
-      return () => {
-        const h = c.createHash("sha256");
-        return { update: (b) => void h.update(b), digest: () => new Uint8Array(h.digest()) };
-      };
-    }
+    case "node":
+      return nodeSha256 ?? "node:crypto not available in this runtime";
   }
 }

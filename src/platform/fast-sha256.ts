@@ -24,8 +24,8 @@ function nodeCrypto(): { createHash(alg: string): NodeHash } | undefined {
 
 const native = nodeCrypto();
 
-/** SHA-256 through native `node:crypto`. */
-const nodeSha256: HasherFactory | undefined = native
+/** SHA-256 through native `node:crypto`; `undefined` where the runtime does not offer it synchronously. */
+export const nodeSha256: HasherFactory | undefined = native
   ? (): Hasher => {
       const h = native.createHash("sha256");
       return {
