@@ -1,6 +1,7 @@
 /** What every operation on one bucket shares: its client, names, and reading an object's current meta. */
 import { decodeInfo, type ObjectInfo } from "./core/meta.js";
-import { legacyMetaSubjects, metaSubject, streamName } from "./core/names.js";
+import { allMetaSubjects, legacyMetaSubjects, metaSubject, streamName } from "./core/names.js";
+import { MetaFeed } from "./transport/meta-feed.js";
 import type { JetStreamClient } from "./transport/jetstream.js";
 
 /** An open bucket: the stream behind it and how to read its metas. */
@@ -24,5 +25,29 @@ export class Bucket {
       if (m) return decodeInfo(m.data, m.seq, m.time);
     }
     return undefined;
+  }
+
+  /**
+   * The latest meta of every name (delete markers and links included), in stream order. Metas that are
+   * not valid object metas are skipped and handed to `onBadMeta`.
+   */
+  async latestInfos(onBadMeta?: (subject: string, error: Error) => void): Promise<ObjectInfo[]> {
+    const feed = await MetaFeed.open(this.js, this.stream, allMetaSubjects(this.name), "last_per_subject");
+    const out: ObjectInfo[] = [];
+    try {
+      for (let pending = feed.initialPending; pending > 0; ) {
+        const m = await feed.next();
+        if (!m) break;
+        pending = m.pending;
+        try {
+          out.push(decodeInfo(m.data, m.streamSeq, m.time));
+        } catch (err) {
+          onBadMeta?.(m.subject, err as Error);
+        }
+      }
+    } finally {
+      feed.close();
+    }
+    return out;
   }
 }

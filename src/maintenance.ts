@@ -1,8 +1,6 @@
 /** Maintenance: finding and purging chunks that no meta points at (left by crashed writers). */
 import type { Bucket } from "./bucket.js";
-import { decodeInfo } from "./core/meta.js";
-import { allChunkSubjects, allMetaSubjects } from "./core/names.js";
-import { MetaFeed } from "./transport/meta-feed.js";
+import { allChunkSubjects } from "./core/names.js";
 
 /** Options of {@link purgeOrphanChunks}. */
 export interface PurgeOrphansOptions {
@@ -30,9 +28,7 @@ export interface PurgeOrphansResult {
  */
 export async function purgeOrphanChunks(bucket: Bucket, opts: PurgeOrphansOptions = {}): Promise<PurgeOrphansResult> {
   const minAge = opts.minAgeMs ?? 60 * 60 * 1000;
-  const info = await bucket.js.api<{ state: { subjects?: Record<string, number> } }>(
-    `STREAM.INFO.${bucket.stream}`, { subjects_filter: allChunkSubjects(bucket.name) }, "find chunks");
-  const chunkSubjects = info.state.subjects ?? {};
+  const chunkSubjects = await bucket.js.subjectCounts(bucket.stream, allChunkSubjects(bucket.name), "find chunks");
   if (Object.keys(chunkSubjects).length === 0) return { nuids: [], messages: 0 };
 
   const referenced = await referencedNuids(bucket);
@@ -60,21 +56,5 @@ export async function purgeOrphanChunks(bucket: Bucket, opts: PurgeOrphansOption
 
 /** The nuids every meta in the bucket (live, deleted or link) names. */
 async function referencedNuids(bucket: Bucket): Promise<Set<string>> {
-  const out = new Set<string>();
-  const feed = await MetaFeed.open(bucket.js, bucket.stream, allMetaSubjects(bucket.name), "last_per_subject");
-  try {
-    for (let pending = feed.initialPending; pending > 0; ) {
-      const m = await feed.next();
-      if (!m) break;
-      pending = m.pending;
-      try {
-        out.add(decodeInfo(m.data, m.streamSeq, m.time).nuid);
-      } catch {
-        // an unreadable meta names nothing we can read
-      }
-    }
-  } finally {
-    feed.close();
-  }
-  return out;
+  return new Set((await bucket.latestInfos()).map((info) => info.nuid));
 }

@@ -42,8 +42,6 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   const publisher = new WindowedPublisher(bucket.js, subject, {
     window: opts.window ?? Math.max(4, Math.min(64, Math.floor(WINDOW_BYTES / chunkSize))),
     msgIdPrefix: nuid,
-    // a chunk re-sent after later ones were stored would land out of order: fail instead (nothing is kept)
-    retries: 0,
     signal: opts.signal,
   });
   const hasher = await (opts.hasher ?? defaultSha256)();
@@ -130,9 +128,7 @@ async function publishMeta(
  */
 async function checkStoredChunks(bucket: Bucket, subject: string, expected: number): Promise<void> {
   if (expected === 0) return;
-  const si = await bucket.js.api<{ state: { subjects?: Record<string, number> } }>(
-    `STREAM.INFO.${bucket.stream}`, { subjects_filter: subject }, "check chunks");
-  const stored = si.state.subjects?.[subject] ?? 0;
+  const stored = (await bucket.js.subjectCounts(bucket.stream, subject, "check chunks"))[subject] ?? 0;
   if (stored !== expected) {
     throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the server holds ${stored} of ${expected} chunks sent`);
   }

@@ -4,7 +4,7 @@
  * works for any writer's chunk sizes; then an ordered reader starts at that chunk's stream sequence.
  */
 import type { Bucket } from "./bucket.js";
-import { IntegrityError, ObjectStoreError } from "./core/errors.js";
+import { AbortedError, IntegrityError, ObjectStoreError } from "./core/errors.js";
 import type { ObjectInfo } from "./core/meta.js";
 import { chunkSubject } from "./core/names.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
@@ -50,7 +50,7 @@ export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, si
     {
       async pull(controller) {
         try {
-          if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+          if (signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: signal.reason });
           if (left === 0) {
             close();
             controller.close();

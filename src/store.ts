@@ -2,8 +2,8 @@
 import type { Bucket } from "./bucket.js";
 import { toStatus, type ObjectStoreStatus } from "./core/bucket-config.js";
 import { ConflictError, InvalidArgumentError, LinkError, NotFoundError } from "./core/errors.js";
-import { checkMeta, decodeInfo, encodeInfo, type ObjectInfo, type ObjectMeta } from "./core/meta.js";
-import { allMetaSubjects, chunkSubject, metaSubject, validateObjectName } from "./core/names.js";
+import { checkMeta, encodeInfo, type ObjectInfo, type ObjectMeta } from "./core/meta.js";
+import { chunkSubject, metaSubject, validateObjectName } from "./core/names.js";
 import { newNuid } from "./core/nuid.js";
 import { ObjectResult } from "./core/object-result.js";
 import type { PutSource } from "./core/source.js";
@@ -13,7 +13,6 @@ import { putFileFrom, getFileTo, type FileSource, type FileTarget } from "./plat
 import { purgeOrphanChunks, type PurgeOrphansOptions, type PurgeOrphansResult } from "./maintenance.js";
 import { putObject } from "./put.js";
 import { rangeBody, type ByteRange } from "./range.js";
-import { MetaFeed } from "./transport/meta-feed.js";
 import { ObjectWatcher } from "./watch.js";
 
 const utf8 = new TextEncoder();
@@ -238,26 +237,10 @@ export class ObjectStore {
 
   /** The bucket's objects (live ones; delete markers too with `includeDeleted`). An empty bucket gives `[]`. */
   async list(opts: ListOptions = {}): Promise<ObjectInfo[]> {
-    const feed = await MetaFeed.open(this.b.js, this.b.stream, allMetaSubjects(this.bucket), "last_per_subject");
-    const out: ObjectInfo[] = [];
-    try {
-      let pending = feed.initialPending;
-      while (pending > 0) {
-        const m = await feed.next();
-        if (!m) break;
-        pending = m.pending;
-        try {
-          const info = decodeInfo(m.data, m.streamSeq, m.time);
-          if (!info.deleted || opts.includeDeleted) out.push(info);
-        } catch (err) {
-          opts.onBadMeta?.(m.subject, err as Error);
-        }
-      }
-    } finally {
-      feed.close();
-    }
-    return out;
+    const infos = await this.b.latestInfos(opts.onBadMeta);
+    return opts.includeDeleted ? infos : infos.filter((info) => !info.deleted);
   }
+
 }
 
 function notFound(name: string): NotFoundError {

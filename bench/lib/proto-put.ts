@@ -54,7 +54,7 @@ class PipelinePublisher {
         this.poke();
       },
     });
-    // one timer for the whole window. Like src/put.ts (retries: 0), a chunk whose ack does not come fails the
+    // one timer for the whole window. Like src/put.ts (no re-sends), a chunk whose ack does not come fails the
     // put instead of being re-sent: a re-send after later chunks were stored would land out of order.
     this.timer = setInterval(() => {
       const now = Date.now();

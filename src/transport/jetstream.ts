@@ -144,6 +144,13 @@ export class JetStreamClient {
     }
   }
 
+  /** How many messages each subject matching `filter` holds in a stream (subjects with none are absent). */
+  async subjectCounts(stream: string, filter: string, what: string): Promise<Record<string, number>> {
+    const si = await this.api<{ state: { subjects?: Record<string, number> } }>(
+      `STREAM.INFO.${stream}`, { subjects_filter: filter }, what);
+    return si.state.subjects ?? {};
+  }
+
   /** Purges the messages of one subject from a stream. */
   async purgeSubject(stream: string, subject: string, what: string): Promise<number> {
     const r = await this.api<{ purged: number }>(`STREAM.PURGE.${stream}`, { filter: subject }, what);

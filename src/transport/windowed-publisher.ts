@@ -2,22 +2,24 @@
  * Publishes a sequence of messages to one subject with a bounded window of unacknowledged publishes:
  * fast (the network stays busy) and bounded (memory never holds more than the window).
  */
-import { AbortedError, ObjectStoreError, ServerError } from "../core/errors.js";
+import { AbortedError, type ObjectStoreError } from "../core/errors.js";
 import type { JetStreamClient } from "./jetstream.js";
 
 /** Options of a {@link WindowedPublisher}. */
 export interface WindowOptions {
   /** Most publishes awaiting their ack at once. */
   window: number;
-  /** Prefix of every message id (`<prefix>.<index>`), so a retried publish is stored once. */
+  /** Prefix of every message id (`<prefix>.<index>`): the server stores a duplicated publish once. */
   msgIdPrefix: string;
-  /** How many times a publish whose ack timed out is sent again (same message id). */
-  retries: number;
   /** Cancels the publishing. */
   signal?: AbortSignal;
 }
 
-/** A windowed, de-duplicated publisher to one subject. Not reusable after {@link flush} or an error. */
+/**
+ * A windowed publisher to one subject. A failed publish is never sent again: with later messages already
+ * stored, a re-sent one would land out of order; the first failure fails the whole sequence instead.
+ * Not reusable after {@link flush} or an error.
+ */
 export class WindowedPublisher {
   private inflight = 0;
   private index = 0;
@@ -40,7 +42,7 @@ export class WindowedPublisher {
     this.check();
     const id = `${this.opts.msgIdPrefix}.${this.index++}`;
     this.inflight++;
-    this.send(data, id, this.opts.retries).then(
+    this.js.publish(this.subject, data, { msgId: id }, "put chunk").then(
       () => this.settle(undefined),
       (err: ObjectStoreError) => this.settle(err),
     );
@@ -55,18 +57,6 @@ export class WindowedPublisher {
   /** Waits for the in-flight publishes to settle, ignoring their outcome (used before cleaning up). */
   async settled(): Promise<void> {
     while (this.inflight > 0) await this.nextAck();
-  }
-
-  private async send(data: Uint8Array, msgId: string, retries: number): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.js.publish(this.subject, data, { msgId }, "put chunk");
-        return;
-      } catch (err) {
-        const timedOut = err instanceof ServerError && err.code === "TIMEOUT";
-        if (!timedOut || attempt >= retries || this.failure || this.opts.signal?.aborted) throw err;
-      }
-    }
   }
 
   private settle(err: ObjectStoreError | undefined): void {
