@@ -2,11 +2,18 @@
 import type { Bucket } from "./bucket.js";
 import { allChunkSubjects } from "./core/names.js";
 
+/**
+ * The default age (24 hours) past which chunks no meta names count as orphans. An interrupted
+ * resumable put stays resumable this long after its last chunk (see `PutOptions.resumeFrom`).
+ */
+export const DEFAULT_ORPHAN_MIN_AGE_MS = 24 * 60 * 60 * 1000;
+
 /** Options of {@link purgeOrphanChunks}. */
 export interface PurgeOrphansOptions {
   /**
-   * Leave chunk subjects whose newest chunk is younger than this (ms; default 1 hour): a put still
-   * running, or an interrupted upload that may yet resume, is never touched.
+   * Leave chunk subjects whose newest chunk is younger than this (ms; default
+   * {@link DEFAULT_ORPHAN_MIN_AGE_MS}, 24 hours): a put still running, or an interrupted upload that may
+   * yet resume, is never touched.
    */
   minAgeMs?: number;
   /** Report what would be purged without purging. */
@@ -27,7 +34,7 @@ export interface PurgeOrphansResult {
  * or not) is read first, and only a chunk subject named by none of them is an orphan.
  */
 export async function purgeOrphanChunks(bucket: Bucket, opts: PurgeOrphansOptions = {}): Promise<PurgeOrphansResult> {
-  const minAge = opts.minAgeMs ?? 60 * 60 * 1000;
+  const minAge = opts.minAgeMs ?? DEFAULT_ORPHAN_MIN_AGE_MS;
   const chunkSubjects = await bucket.js.subjectCounts(bucket.stream, allChunkSubjects(bucket.name), "find chunks");
   if (Object.keys(chunkSubjects).length === 0) return { nuids: [], messages: 0 };
 

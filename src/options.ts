@@ -1,5 +1,6 @@
 /** Options of the object store operations. */
 import type { HasherFactory } from "./core/sha256.js";
+import type { UploadCheckpoint } from "./core/upload-checkpoint.js";
 
 /** Progress of a put or get. */
 export interface Progress {
@@ -9,6 +10,8 @@ export interface Progress {
   total?: number;
   /** Chunks done so far. */
   chunks: number;
+  /** For a put resumed from a checkpoint: the bytes the server held already, which were hashed, not sent. */
+  resumedFrom?: number;
 }
 
 /** Options of a put. */
@@ -25,6 +28,23 @@ export interface PutOptions {
   window?: number;
   /** The SHA-256 implementation (default: the fastest this runtime offers). */
   hasher?: HasherFactory;
+  /**
+   * How long (ms) a put whose connection is lost waits for the client to reconnect; it then asks the
+   * server which chunks it holds and sends only the rest (default 30 000; 0: fail at once).
+   */
+  reconnectWaitMs?: number;
+  /**
+   * Makes the put resumable: called each time more chunks are acknowledged, with what a later put needs
+   * (`resumeFrom`) to continue it after a reload or a failure. Persist it (it is plain JSON), throttled if
+   * you like. A resumable put that fails keeps its acknowledged chunks, unless cancelled by `signal`.
+   */
+  onCheckpoint?: (checkpoint: UploadCheckpoint) => void;
+  /**
+   * Continues an interrupted put: give the same source again. The chunks the server holds are hashed
+   * locally and not sent again; the first chunk and the size must match (`RESUME_MISMATCH`). When the
+   * server holds none any more (purged as orphans), the put simply starts over.
+   */
+  resumeFrom?: UploadCheckpoint;
 }
 
 /** Options of a get. */

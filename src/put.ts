@@ -1,8 +1,11 @@
-/** Put: source -> chunker -> hasher -> windowed publisher -> meta, then the old version's chunks go. */
+/**
+ * Put: source -> chunker -> hasher -> windowed publisher -> meta, then the old version's chunks go.
+ * A lost connection pauses the put until the client reconnects; a checkpoint lets a later put go on.
+ */
 import type { Bucket } from "./bucket.js";
 import { chunked } from "./core/chunker.js";
 import { formatDigest } from "./core/digest.js";
-import { AbortedError, ConflictError, IntegrityError, InvalidArgumentError, LinkError, ServerError } from "./core/errors.js";
+import { AbortedError, ConflictError, IntegrityError, InvalidArgumentError, LinkError } from "./core/errors.js";
 import { checkMeta, encodeInfo, type ObjectInfo, type ObjectMeta } from "./core/meta.js";
 import { chunkSubject, metaSubject, validateObjectName } from "./core/names.js";
 import { newNuid } from "./core/nuid.js";
@@ -11,6 +14,10 @@ import { untilAborted } from "./core/abortable.js";
 import type { PutOptions } from "./options.js";
 import { defaultSha256 } from "./platform/fast-sha256.js";
 import { WindowedPublisher } from "./transport/windowed-publisher.js";
+import { isTransient } from "./transport/errors.js";
+import { countStoredChunks, storedRun, verifyStoredRun, whenReachable } from "./stored-chunks.js";
+import { checkCheckpoint, type UploadCheckpoint } from "./core/upload-checkpoint.js";
+import type { HasherFactory } from "./core/sha256.js";
 
 /** The chunk size when none is given: 128 KiB, as the official clients use. */
 export const DEFAULT_CHUNK_SIZE = 128 * 1024;
@@ -20,47 +27,92 @@ const HEADER_ROOM = 1024;
 const WINDOW_BYTES = 2 * 1024 * 1024;
 /** How many times a put retries publishing its meta when another writer got there first. */
 const META_RACE_RETRIES = 16;
+/** How long a put waits by default for a lost connection to come back before it fails. */
+export const DEFAULT_RECONNECT_WAIT_MS = 30_000;
+/** Recoveries in a row that found no more chunks stored, after which a put gives up. */
+const MAX_STALLS = 3;
 
 /** Stores `source` as the new version of the object named in `meta`. */
 export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknown, opts: PutOptions = {}): Promise<ObjectInfo> {
   const clean = checkMeta(meta);
   if (clean.options?.link) throw new LinkError("LINK_NOT_ALLOWED", "a put cannot store a link: use addLink or addBucketLink");
   validateObjectName(bucket.name, clean.name);
-  const chunkSize = pickChunkSize(opts.chunkSize ?? clean.options?.max_chunk_size, bucket.js.maxPayload);
+  const resume = opts.resumeFrom === undefined ? undefined : checkCheckpoint(opts.resumeFrom, bucket.name, clean.name);
+  const chunkSize = pickChunkSize(resume?.chunkSize ?? opts.chunkSize ?? clean.options?.max_chunk_size, bucket.js.maxPayload);
+  if (resume && chunkSize !== resume.chunkSize) {
+    throw new InvalidArgumentError("INVALID_ARGUMENT", `resumeFrom: chunk size ${resume.chunkSize} is above the server's max_payload`);
+  }
   if (opts.previousRevision !== undefined && (!Number.isSafeInteger(opts.previousRevision) || opts.previousRevision < 0)) {
     throw new InvalidArgumentError("INVALID_ARGUMENT", "previousRevision must be a whole number >= 0");
   }
   const opened = openSource(source);
+  if (resume?.total !== undefined && opened.size !== undefined && resume.total !== opened.size) {
+    throw new InvalidArgumentError("RESUME_MISMATCH", `the source has ${opened.size} bytes, the interrupted put had ${resume.total}`);
+  }
   throwIfAborted(opts.signal);
+  const reconnectWait = opts.reconnectWaitMs ?? DEFAULT_RECONNECT_WAIT_MS;
+  const resumable = resume !== undefined || opts.onCheckpoint !== undefined;
 
-  const old = await bucket.readInfo(clean.name);
+  const old = await whenReachable(bucket, () => bucket.readInfo(clean.name), Date.now() + reconnectWait, opts.signal);
   if (opts.previousRevision !== undefined && (old?.revision ?? 0) !== opts.previousRevision) {
     throw new ConflictError("REVISION_MISMATCH", `${clean.name} is at revision ${old?.revision ?? 0}, not ${opts.previousRevision}`);
   }
-  const nuid = newNuid();
+  const { nuid, already } = resume ? await resumePoint(bucket, resume, reconnectWait, opts.signal) : { nuid: newNuid(), already: 0 };
   const subject = chunkSubject(bucket.name, nuid);
-  const publisher = new WindowedPublisher(bucket.js, subject, {
-    window: opts.window ?? Math.max(4, Math.min(64, Math.floor(WINDOW_BYTES / chunkSize))),
-    msgIdPrefix: nuid,
-    signal: opts.signal,
-  });
-  const hasher = await (opts.hasher ?? defaultSha256)();
+  const startedAt = resume?.startedAt ?? new Date().toISOString();
+  const newFactory = opts.hasher ?? defaultSha256;
+  const hasher = await newFactory();
+  let firstChunkDigest = already > 0 ? resume?.firstChunkDigest : undefined;
   let size = 0;
   let chunks = 0;
   let stored = false;
+  const publisher = new WindowedPublisher(bucket.js, subject, {
+    window: opts.window ?? Math.max(4, Math.min(64, Math.floor(WINDOW_BYTES / chunkSize))),
+    msgIdPrefix: nuid,
+    firstIndex: already,
+    ...(already > 0 ? { msgIdTag: newNuid().slice(-8) } : {}),
+    signal: opts.signal,
+    onAcked: (acked) => opts.onCheckpoint?.({
+      version: 1, bucket: bucket.name, name: clean.name, nuid, chunkSize, chunks: acked,
+      bytes: Math.min(acked * chunkSize, size), firstChunkDigest: firstChunkDigest ?? "", startedAt,
+      ...(opened.size === undefined ? {} : { total: opened.size }),
+    }),
+  });
+  const resilient = recovery(bucket, publisher, subject, nuid, reconnectWait, opts.signal);
+  const resumedFrom = already > 0 ? Math.min(already * chunkSize, opened.size ?? Infinity) : undefined;
+  const progress = () => opts.onProgress?.({
+    bytes: size, total: opened.size, chunks, ...(resumedFrom === undefined ? {} : { resumedFrom }),
+  });
   try {
     const pieces = opts.signal ? untilAborted(opened.pieces, opts.signal) : opened.pieces;
     for await (const chunk of chunked(pieces, chunkSize)) {
       throwIfAborted(opts.signal);
       hasher.update(chunk);
-      await publisher.publish(chunk);
+      if (chunks === 0 && resumable) {
+        const first = await digestOf(newFactory, chunk);
+        if (firstChunkDigest !== undefined && first !== firstChunkDigest) {
+          throw new InvalidArgumentError("RESUME_MISMATCH", "the source does not start with the bytes the interrupted put sent");
+        }
+        firstChunkDigest = first;
+      }
+      // a resumed put hashes the chunks the server holds already, and sends the rest
+      if (chunks >= already) await resilient(() => publisher.publish(chunk));
       size += chunk.length;
       chunks++;
-      opts.onProgress?.({ bytes: size, total: opened.size, chunks });
+      progress();
     }
-    await publisher.flush();
+    if (chunks < already) {
+      throw new InvalidArgumentError("RESUME_MISMATCH", `the source ends after ${chunks} chunks; the server holds ${already}`);
+    }
+    await resilient(() => publisher.flush());
     throwIfAborted(opts.signal);
-    await checkStoredChunks(bucket, subject, chunks);
+    if (publisher.resent || already > 0) {
+      await verifyStoredRun(bucket, subject, nuid, chunks, size);
+    } else {
+      // a server that lost acknowledged chunks (a crash before they reached disk) must not yield a corrupt object
+      const held = await countStoredChunks(bucket, subject);
+      if (held !== chunks) throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the server holds ${held} of ${chunks} chunks sent`);
+    }
     const info: ObjectInfo = {
       ...clean,
       options: { max_chunk_size: chunkSize },
@@ -72,17 +124,19 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
       mtime: new Date().toISOString(),
       revision: 0,
     };
-    const { revision, replaced } = await publishMeta(bucket, info, old, opts.previousRevision !== undefined);
+    const { revision, replaced } = await publishMeta(bucket, info, old, opts.previousRevision !== undefined, reconnectWait);
     stored = true;
     if (replaced?.nuid && replaced.nuid !== nuid) {
       await bucket.js.purgeSubject(bucket.stream, chunkSubject(bucket.name, replaced.nuid), "purge old chunks").catch(() => undefined);
     }
-    if (size === 0) opts.onProgress?.({ bytes: 0, total: 0, chunks: 0 });
+    if (size === 0) progress();
     return { ...info, revision };
   } catch (err) {
     if (!stored) {
       await publisher.settled();
-      await bucket.js.purgeSubject(bucket.stream, subject, "purge partial chunks").catch(() => undefined);
+      // a resumable put keeps what the server acknowledged, unless cancelled or the chunks are unusable
+      const keep = resumable && !opts.signal?.aborted && !(err instanceof IntegrityError);
+      if (!keep) await bucket.js.purgeSubject(bucket.stream, subject, "purge partial chunks").catch(() => undefined);
     }
     if (opts.signal?.aborted && !stored) throw new AbortedError("ABORTED", "put aborted", { cause: opts.signal.reason });
     throw err;
@@ -90,16 +144,75 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
 }
 
 /**
+ * Where a put resumed from a checkpoint starts: the run of chunks the server holds on the checkpoint's
+ * subject. When there are none (purged as orphans meanwhile), the put starts over on a new subject.
+ */
+async function resumePoint(
+  bucket: Bucket,
+  cp: UploadCheckpoint,
+  reconnectWait: number,
+  signal: AbortSignal | undefined,
+): Promise<{ nuid: string; already: number }> {
+  const subject = chunkSubject(bucket.name, cp.nuid);
+  const already = await whenReachable(bucket, () => storedRun(bucket, subject, cp.nuid), Date.now() + reconnectWait, signal);
+  return already > 0 ? { nuid: cp.nuid, already } : { nuid: newNuid(), already: 0 };
+}
+
+/**
+ * Wraps the publisher's calls so that a lost connection does not fail the put: when a publish fails
+ * transiently, it waits for every publish to settle and for the server to answer again (up to
+ * `reconnectWait` ms), asks it how many chunks it holds, sends again the kept chunks past those, and
+ * retries the call. Gives up with the original error after {@link MAX_STALLS} recoveries in a row that
+ * found no more chunks stored than the one before.
+ */
+function recovery(
+  bucket: Bucket,
+  publisher: WindowedPublisher,
+  subject: string,
+  nuid: string,
+  reconnectWait: number,
+  signal: AbortSignal | undefined,
+): (op: () => Promise<void>) => Promise<void> {
+  let lastRun = -1;
+  let stalls = 0;
+  return async (op) => {
+    for (;;) {
+      try {
+        return await op();
+      } catch (err) {
+        if (!isTransient(err) || reconnectWait <= 0 || signal?.aborted) throw err;
+        await publisher.settled();
+        const run = await whenReachable(bucket, () => storedRun(bucket, subject, nuid), Date.now() + reconnectWait, signal)
+          .catch((e: unknown) => { throw isTransient(e) ? err : e; });
+        stalls = run > lastRun ? 0 : stalls + 1;
+        if (stalls >= MAX_STALLS) throw err;
+        lastRun = run;
+        publisher.resendFrom(run);
+      }
+    }
+  };
+}
+
+/** The wire digest of one chunk. */
+async function digestOf(newHasher: HasherFactory, chunk: Uint8Array): Promise<string> {
+  const h = await newHasher();
+  h.update(chunk);
+  return formatDigest(h.digest());
+}
+
+/**
  * Publishes the meta with the subject rolled up, expecting the revision read before the put began. When
  * another writer stored a version meanwhile (and the caller gave no revision of its own), it reads the
  * new current version and tries again, so the version it replaces is always known and its chunks purged:
- * concurrent puts of one name leave exactly one version and no orphan chunks.
+ * concurrent puts of one name leave exactly one version and no orphan chunks. A publish lost with the
+ * connection is looked for once the server answers again, and sent again when it is not there.
  */
 async function publishMeta(
   bucket: Bucket,
   info: ObjectInfo,
   old: ObjectInfo | undefined,
   strict: boolean,
+  reconnectWait: number,
 ): Promise<{ revision: number; replaced: ObjectInfo | undefined }> {
   const subject = metaSubject(bucket.name, info.name);
   const payload = encodeInfo(info);
@@ -110,27 +223,21 @@ async function publishMeta(
         { rollupSubject: true, expectLastSubjectSeq: current?.revision ?? 0 }, "put object meta");
       return { revision: ack.seq, replaced: current };
     } catch (err) {
-      if (err instanceof ServerError && err.code === "TIMEOUT") {
-        // the meta may have been stored even though its ack was lost: look before giving up
-        const now = await bucket.readInfo(info.name).catch(() => undefined);
+      if (isTransient(err) && attempt < META_RACE_RETRIES) {
+        // the meta may be stored though its ack was lost: look once the server answers again
+        const now = await whenReachable(bucket, () => bucket.readInfo(info.name), Date.now() + reconnectWait)
+          .catch(() => { throw err; });
         if (now?.nuid === info.nuid) return { revision: now.revision, replaced: current };
+        if (strict && now?.revision !== current?.revision) {
+          throw new ConflictError("REVISION_MISMATCH", `${info.name} changed while its meta was being written`);
+        }
+        current = now;
+        continue;
       }
       if (strict || !(err instanceof ConflictError) || attempt >= META_RACE_RETRIES) throw err;
       // the version we expected to replace is gone (its writer purged it): replace the new current one
       current = await bucket.readInfo(info.name);
     }
-  }
-}
-
-/**
- * Counts the chunks the stream holds on the new subject before the meta makes them an object: a server
- * that lost acknowledged chunks (a crash before they reached disk) must not yield a corrupt object.
- */
-async function checkStoredChunks(bucket: Bucket, subject: string, expected: number): Promise<void> {
-  if (expected === 0) return;
-  const stored = (await bucket.js.subjectCounts(bucket.stream, subject, "check chunks"))[subject] ?? 0;
-  if (stored !== expected) {
-    throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the server holds ${stored} of ${expected} chunks sent`);
   }
 }
 

@@ -229,7 +229,7 @@ export class ObjectStore {
 
   /**
    * Maintenance: purges chunks no meta refers to (left by writers that crashed mid-put), once they have
-   * been still for `minAgeMs` (default 1 hour, so running or resumable uploads are left alone).
+   * been still for `minAgeMs` (default 24 hours, so running or resumable uploads are left alone).
    */
   purgeOrphanChunks(opts?: PurgeOrphansOptions): Promise<PurgeOrphansResult> {
     return purgeOrphanChunks(this.b, opts);

@@ -30,6 +30,7 @@ export class UploadRow {
   private readonly button: HTMLButtonElement;
   private readonly meter = new RateMeter();
   private started = 0;
+  private resumedNote = "";
   state: UploadState = "queued";
 
   constructor(
@@ -67,6 +68,32 @@ export class UploadRow {
     }
   }
 
+  /**
+   * Asks whether to resume an unfinished upload of this file (`sent` bytes of it are on the server, as
+   * last recorded): resolves true for Resume, false for Start over.
+   */
+  offerResume(sent: number): Promise<boolean> {
+    this.el.dataset.offer = "resume";
+    return new Promise((resolve) => {
+      const answer = (yes: boolean) => {
+        delete this.el.dataset.offer;
+        resolve(yes);
+      };
+      this.detail.replaceChildren(
+        `Unfinished upload found: ${formatBytes(sent)} of ${formatBytes(this.file.size)} sent. `,
+        h("button", { type: "button", class: "link-btn", onclick: () => answer(true) }, "Resume"),
+        " · ",
+        h("button", { type: "button", class: "link-btn", onclick: () => answer(false) }, "Start over"),
+      );
+    });
+  }
+
+  /** Notes that the upload resumed with `bytes` already on the server. */
+  resumed(bytes: number): void {
+    this.el.dataset.resumedFrom = String(bytes);
+    this.resumedNote = ` · resumed at ${formatBytes(bytes)}`;
+  }
+
   start(): void {
     this.started = performance.now();
     this.meter.add(0, this.started);
@@ -82,7 +109,7 @@ export class UploadRow {
     this.el.dataset.progress = String(Math.floor(pct));
     const rate = this.meter.rate;
     const left = rate > 0 ? formatDuration((total - bytes) / rate) : "—";
-    this.detail.textContent = `${formatBytes(bytes)} of ${formatBytes(total)} · ${formatRate(rate)} · ${left} left`;
+    this.detail.textContent = `${formatBytes(bytes)} of ${formatBytes(total)} · ${formatRate(rate)} · ${left} left${this.resumedNote}`;
   }
 
   done(): void {
@@ -93,8 +120,11 @@ export class UploadRow {
     this.el.dataset.progress = "100";
     const took = secs < 1 ? `${Math.max(1, Math.round(secs * 1000))} ms` : formatDuration(secs);
     const avg = this.file.size >= 1e6 && secs > 0 ? ` · ${formatRate(this.file.size / secs)} average` : "";
-    this.detail.textContent = `${formatBytes(this.file.size)} · uploaded in ${took}${avg}`;
+    this.detail.textContent = `${formatBytes(this.file.size)} · uploaded in ${took}${avg}${this.resumedNote}`;
   }
+
+  /** Set when a failed upload left its sent chunks for a resume. */
+  resumable = false;
 
   fail(err: unknown): void {
     const { code, message } = describeError(err);
@@ -106,6 +136,7 @@ export class UploadRow {
     }
     this.percent.textContent = "failed";
     this.set("error");
-    this.detail.replaceChildren(h("code", { class: "err-code" }, code), " ", message);
+    this.detail.replaceChildren(h("code", { class: "err-code" }, code), " ", message,
+      this.resumable ? " · pick the file again to resume" : "");
   }
 }

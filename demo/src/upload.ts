@@ -1,5 +1,8 @@
 /** The drop zone and file picker, and the upload queue (a few uploads at once, the rest queued). */
-import type { ObjectMeta, ObjectStore } from "nats-objectstore-web";
+import { ObjectStoreError, type ObjectMeta, type ObjectStore, type UploadCheckpoint } from "nats-objectstore-web";
+import * as notify from "./notify.js";
+import { formatBytes } from "./format.js";
+import { checkpointSaver, findUnfinished, forgetUnfinished, listUnfinished } from "./unfinished-uploads.js";
 import { byId, h, icon, ICONS } from "./dom.js";
 import { showObject } from "./objects.js";
 import { app } from "./state.js";
@@ -51,6 +54,27 @@ export function mountUpload(): void {
   byId("clear-uploads").addEventListener("click", () => dismiss(finishedRows()));
   // Finished rows belong to the bucket they went to; running ones go on and stay visible.
   app.on("bucket", () => dismiss(finishedRows()));
+  const unfinished = h("div", { id: "unfinished-uploads", class: "unfinished", hidden: true });
+  zone.after(unfinished);
+  const render = () => void renderUnfinished(unfinished);
+  app.on("bucket", render);
+  app.on("bucket-changed", render);
+}
+
+/** Lists the selected bucket's unfinished uploads (from an earlier visit), each with Forget. */
+async function renderUnfinished(box: HTMLElement): Promise<void> {
+  const bucket = app.store?.bucket;
+  const list = bucket ? await listUnfinished(bucket).catch(() => []) : [];
+  box.hidden = list.length === 0;
+  box.replaceChildren(
+    h("p", { class: "muted small" }, "Unfinished uploads: pick the same file again to resume where it stopped."),
+    h("ul", null, ...list.map((u) => h("li", { "data-name": u.fileName },
+      h("strong", null, u.fileName), ` · ${formatBytes(u.checkpoint.bytes)} of ${formatBytes(u.size)} sent · `,
+      h("button", { type: "button", class: "link-btn", onclick: async () => {
+        await forgetUnfinished(u.bucket, u).catch(() => undefined);
+        await renderUnfinished(box);
+      } }, "Forget")))),
+  );
 }
 
 const finishedRows = () =>
@@ -108,17 +132,44 @@ function pump(): void {
 
 async function upload(row: UploadRow, store: ObjectStore): Promise<void> {
   const { file } = row;
+  const bucket = store.bucket;
   const meta: ObjectMeta = { name: file.name };
   if (file.type) meta.headers = { "Content-Type": [file.type] };
+  let resumeFrom = (await findUnfinished(bucket, file).catch(() => undefined))?.checkpoint;
+  if (resumeFrom && !(await row.offerResume(resumeFrom.bytes))) {
+    await forgetUnfinished(bucket, file).catch(() => undefined);
+    resumeFrom = undefined;
+  }
+  if (row.controller.signal.aborted) return;
   row.start();
+  const saver = checkpointSaver(bucket, file);
+  const put = (from: UploadCheckpoint | undefined) => store.put(meta, file, {
+    signal: row.controller.signal,
+    onCheckpoint: saver.save,
+    ...(from ? { resumeFrom: from } : {}),
+    onProgress: (p) => {
+      if (p.resumedFrom !== undefined && row.el.dataset.resumedFrom === undefined) row.resumed(p.resumedFrom);
+      row.progress(p.bytes, p.total ?? file.size);
+    },
+  });
   try {
-    const info = await store.put(meta, file, {
-      signal: row.controller.signal,
-      onProgress: (p) => row.progress(p.bytes, p.total ?? file.size),
-    });
+    let info;
+    try {
+      info = await put(resumeFrom);
+    } catch (err) {
+      // the file changed since the interrupted upload: upload it whole
+      if (!(err instanceof ObjectStoreError && err.code === "RESUME_MISMATCH")) throw err;
+      notify.info(`${file.name} changed since its upload was interrupted: uploading it again from the start`);
+      info = await put(undefined);
+    }
+    await saver.stop();
+    await forgetUnfinished(bucket, file).catch(() => undefined);
     row.done();
     showObject(info);
   } catch (err) {
+    await saver.stop();
+    if (row.controller.signal.aborted) await forgetUnfinished(bucket, file).catch(() => undefined);
+    else row.resumable = true;
     row.fail(err);
   }
   if (app.store === store) app.emit("bucket-changed");

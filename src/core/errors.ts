@@ -13,6 +13,7 @@ export type ObjectStoreErrorCode =
   | "NAME_TOO_LONG"
   | "BAD_OBJECT_META"
   | "INVALID_DIGEST_FORMAT"
+  | "RESUME_MISMATCH"
   // not found
   | "BUCKET_NOT_FOUND"
   | "OBJECT_NOT_FOUND"

@@ -65,3 +65,13 @@ export function fromNatsError(err: unknown, what: string): ObjectStoreError {
   if (/permission/i.test(text)) return new PermissionError("PERMISSION_DENIED", `${what}: permission denied`, { cause: err });
   return new ServerError("SERVER_ERROR", `${what}: ${text}`, { cause: err });
 }
+
+/**
+ * True for failures that a lost or restarting connection causes and that may pass: a timeout, a closed
+ * socket (while the client reconnects), or JetStream not answering yet after a server restart.
+ */
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof ServerError)) return false;
+  if (err.code === "TIMEOUT" || err.code === "CONNECTION_CLOSED") return true;
+  return (err.cause as { code?: unknown } | undefined)?.code === "503";
+}

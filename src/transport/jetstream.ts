@@ -48,6 +48,8 @@ export interface StoredMsg {
   /** RFC 3339 time the server stored it. */
   time: string;
   data: Uint8Array;
+  /** Its `Nats-Msg-Id` header, if it had one. */
+  msgId?: string;
 }
 
 /** The server's acknowledgement of a publish. */
@@ -157,6 +159,11 @@ export class JetStreamClient {
     return r.purged;
   }
 
+  /** Deletes one message of a stream by its sequence (its payload is not overwritten). */
+  async deleteMessage(stream: string, seq: number, what: string): Promise<void> {
+    await this.api(`STREAM.MSG.DELETE.${stream}`, { seq, no_erase: true }, what);
+  }
+
   /**
    * The last message on a subject, or `undefined` when it has none. Uses direct get when the stream
    * allows it, else the stream's message-get API.
@@ -164,10 +171,14 @@ export class JetStreamClient {
   async lastMessage(stream: string, subject: string, direct: boolean, what: string): Promise<StoredMsg | undefined> {
     if (!direct) {
       try {
-        const r = await this.api<{ message: { subject: string; seq: number; time: string; data?: string } }>(
+        const r = await this.api<{ message: { subject: string; seq: number; time: string; data?: string; hdrs?: string } }>(
           `STREAM.MSG.GET.${stream}`, { last_by_subj: subject }, what);
         const m = r.message;
-        return { subject: m.subject, seq: m.seq, time: m.time, data: decodeBase64(m.data ?? "") ?? new Uint8Array(0) };
+        const msgId = headerValue(m.hdrs, "Nats-Msg-Id");
+        return {
+          subject: m.subject, seq: m.seq, time: m.time, data: decodeBase64(m.data ?? "") ?? new Uint8Array(0),
+          ...(msgId === undefined ? {} : { msgId }),
+        };
       } catch (err) {
         const cause = (err as { message?: string }).message ?? "";
         if (/no message found/i.test(cause)) return undefined;
@@ -194,6 +205,7 @@ export class JetStreamClient {
       seq: Number(h.get("Nats-Sequence")),
       time: h.get("Nats-Time-Stamp"),
       data: reply.data,
+      ...(h.has("Nats-Msg-Id") ? { msgId: h.get("Nats-Msg-Id") } : {}),
     };
   }
 
@@ -217,6 +229,18 @@ export class JetStreamClient {
     if (r.error) throw fromApiError(r.error, what);
     return r;
   }
+}
+
+/** One header's value from a base64 NATS header block (`NATS/1.0\r\nName: value\r\n…`), as MSG.GET returns. */
+function headerValue(block: string | undefined, name: string): string | undefined {
+  const bytes = block ? decodeBase64(block) : undefined;
+  if (!bytes) return undefined;
+  const want = name.toLowerCase();
+  for (const line of new TextDecoder().decode(bytes).split("\r\n").slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === want) return line.slice(colon + 1).trim();
+  }
+  return undefined;
 }
 
 /** Nanoseconds from milliseconds, as the JetStream API wants durations. */

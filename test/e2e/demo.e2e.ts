@@ -9,7 +9,7 @@ import { ObjectStoreError } from "../../src/index.js";
 import { HeapSampler } from "./heap.js";
 import {
   dropFiles, dropMade, eventually, GiveUp, makeFile, objectRow, openDemo, patternBytes, patternWords, rowAction, savedBytes,
-  selectBucket, submitDialog, uploadRow, type FileSpec,
+  selectBucket, sleep, submitDialog, uploadRow, type FileSpec,
 } from "./page-helpers.js";
 import type { E2EContext, E2ETest } from "./run-e2e.js";
 
@@ -274,6 +274,55 @@ export const tests: E2ETest[] = [
       await rejectsWith(os.getInfo("cancel-me.bin"), "OBJECT_NOT_FOUND");
       await eventually("the partial chunks to be purged", async () => (await os.status()).messages === before, 10_000);
       assert((await objectRow(page, "cancel-me.bin").count()) === 0, "the cancelled object is listed");
+    },
+  },
+  {
+    name: "an upload cut short by a page reload resumes when the same file is picked again, byte for byte",
+    timeoutMs: 120_000,
+    fn: async (ctx) => {
+      const { page } = ctx;
+      const os = await store(ctx);
+      const name = "resume-me.bin";
+      const mib = 160;
+      const lastModified = Date.UTC(2026, 0, 2);
+      await makeFile(page, name, mib, 777, lastModified);
+      await dropMade(page, name);
+      const row = uploadRow(page, name);
+      await eventually("the upload to pass 10%", async () => Number(await row.getAttribute("data-progress")) >= 10, 30_000);
+      await sleep(300); // the demo writes checkpoints to IndexedDB at most every 250 ms
+      const at = Number(await row.getAttribute("data-progress"));
+      assert(at < 100, "the upload finished before the reload");
+      await page.reload();
+      await page.locator('#conn-status[data-state="online"]').waitFor({ timeout: 15_000 });
+      await selectBucket(page, BUCKET);
+      await page.locator(`#unfinished-uploads li[data-name="${name}"]`).waitFor();
+      await rejectsWith(os.getInfo(name), "OBJECT_NOT_FOUND");
+      await ctx.shot("unfinished-upload");
+
+      await makeFile(page, name, mib, 777, lastModified); // the same file, picked again
+      await dropMade(page, name);
+      await row.and(page.locator('[data-offer="resume"]')).waitFor();
+      await row.getByRole("button", { name: "Resume", exact: true }).click();
+      await eventually("the resumed upload to finish", async () => {
+        const state = await row.getAttribute("data-state");
+        if (state === "error" || state === "cancelled") throw new GiveUp(`upload ${state}: ${(await row.innerText()).replace(/\s+/g, " ")}`);
+        return state === "done";
+      }, 90_000);
+      const resumedFrom = Number(await row.getAttribute("data-resumed-from"));
+      ctx.note(`reloaded at ${at}%; resumed with ${(resumedFrom / MiB).toFixed(1)} MiB already on the server`);
+      assert(resumedFrom >= (at / 100) * mib * MiB * 0.5, `resumed from ${resumedFrom} bytes after a reload at ${at}%`);
+      const expected = createHash("sha256");
+      for (const part of patternWords(mib, 777)) expected.update(part);
+      const info = await os.getInfo(name);
+      assert(info.size === mib * MiB, `stored size ${info.size}`);
+      assert(info.digest === `SHA-256=${expected.digest("base64url")}=`, `stored digest ${info.digest}`);
+      const reader = (await os.get(name)).body.getReader(); // verified against the digest as it is read
+      let read = 0;
+      for (let r = await reader.read(); !r.done; r = await reader.read()) read += r.value.length;
+      assert(read === info.size, `read ${read} bytes`);
+      const metasAndChunks = (await os.list({ includeDeleted: true })).reduce((n, o) => n + o.chunks + 1, 0);
+      assert((await os.status()).messages === metasAndChunks, "chunks no meta names were left behind");
+      await page.locator(`#unfinished-uploads li[data-name="${name}"]`).waitFor({ state: "detached" });
     },
   },
   {

@@ -72,9 +72,9 @@ export async function dropFiles(page: Page, files: readonly FileSpec[]): Promise
  * endian), built 1 MiB at a time into a Blob, so the bytes live in the browser's blob store and not
  * in the page's heap. {@link patternWords} gives the same bytes in Node.
  */
-export async function makeFile(page: Page, name: string, mib: number, seed: number): Promise<void> {
+export async function makeFile(page: Page, name: string, mib: number, seed: number, lastModified = Date.now()): Promise<void> {
   await page.evaluate(
-    ([name, mib, seed]) => {
+    ([name, mib, seed, lastModified]) => {
       const parts: Blob[] = [];
       let x = seed >>> 0 || 1;
       for (let m = 0; m < mib; m++) {
@@ -90,9 +90,9 @@ export async function makeFile(page: Page, name: string, mib: number, seed: numb
         parts.push(new Blob([words]));
       }
       const w = window as unknown as { __files?: Record<string, File> };
-      (w.__files ??= {})[name] = new File(parts, name, { type: "application/octet-stream" });
+      (w.__files ??= {})[name] = new File(parts, name, { type: "application/octet-stream", lastModified });
     },
-    [name, mib, seed] as const,
+    [name, mib, seed, lastModified] as const,
   );
 }
 

@@ -1,0 +1,100 @@
+/**
+ * What the server holds of a put's chunks: counted before the meta makes them an object, and measured
+ * when a put resumes after a lost connection or from a checkpoint.
+ */
+import type { Bucket } from "./bucket.js";
+import { AbortedError, IntegrityError, ServerError } from "./core/errors.js";
+import { ChunkReader } from "./transport/chunk-reader.js";
+import { isTransient } from "./transport/errors.js";
+
+/** How many chunks the stream holds on `subject`. */
+export async function countStoredChunks(bucket: Bucket, subject: string): Promise<number> {
+  return (await bucket.js.subjectCounts(bucket.stream, subject, "count chunks"))[subject] ?? 0;
+}
+
+/**
+ * The length of the run of chunks `<nuid>.0`, `<nuid>.1`, … the server holds on `subject`, in order. A
+ * put sends its chunks in order on one connection, but when that connection dies with some messages
+ * lost on the wire and later ones still queued in the client, the queued ones are stored after the
+ * reconnect, past a gap. Those are deleted here, so the put can go on from the end of the run.
+ */
+export async function storedRun(bucket: Bucket, subject: string, nuid: string): Promise<number> {
+  const count = await countStoredChunks(bucket, subject);
+  if (count === 0) return 0;
+  const last = await bucket.js.lastMessage(bucket.stream, subject, bucket.allowDirect, "check chunks");
+  if (chunkIndex(last?.msgId, nuid) === count - 1) return count; // ids are unique, so 0..count-1 in order
+  const scan = await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 1024, window: 2048, headersOnly: true });
+  let run = 0;
+  const strays: number[] = [];
+  try {
+    for (let m = await scan.next(); m; m = await scan.next()) {
+      if (strays.length === 0 && chunkIndex(m.headers?.get("Nats-Msg-Id"), nuid) === run) run++;
+      else strays.push(m.streamSeq);
+    }
+  } finally {
+    await scan.close();
+  }
+  for (const seq of strays) await bucket.js.deleteMessage(bucket.stream, seq, "drop chunks stored past a gap");
+  return run;
+}
+
+/**
+ * Checks, with a headers-only pass, that the subject holds exactly chunks 0 … `chunks`-1 in order and
+ * `size` bytes in all: a put that recovered from a lost connection or resumed proves its chunks line up
+ * before its meta makes them an object.
+ */
+export async function verifyStoredRun(bucket: Bucket, subject: string, nuid: string, chunks: number, size: number): Promise<void> {
+  const scan = await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 1024, window: 2048, headersOnly: true });
+  let index = 0;
+  let bytes = 0;
+  try {
+    for (let m = await scan.next(); m; m = await scan.next()) {
+      if (chunkIndex(m.headers?.get("Nats-Msg-Id"), nuid) !== index++) {
+        throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the stored chunks are out of order at chunk ${index - 1}`);
+      }
+      bytes += Number(m.headers?.get("Nats-Msg-Size") ?? NaN);
+    }
+  } finally {
+    await scan.close();
+  }
+  if (index !== chunks) throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the server holds ${index} of ${chunks} chunks`);
+  if (bytes !== size) throw new IntegrityError("SIZE_MISMATCH", `put: the server holds ${bytes} of ${size} bytes`);
+}
+
+/** The chunk index in a message id `<nuid>.<index>[.<tag>]`, or -1. */
+function chunkIndex(msgId: string | undefined, nuid: string): number {
+  if (!msgId?.startsWith(`${nuid}.`)) return -1;
+  const index = Number(msgId.slice(nuid.length + 1).split(".")[0]);
+  return Number.isSafeInteger(index) ? index : -1;
+}
+
+/**
+ * Calls `fn` until it succeeds, while it fails transiently (the connection is down or the server
+ * restarting) and `deadline` (epoch ms) is not past. A connection closed for good ends the wait at once.
+ */
+export async function whenReachable<T>(bucket: Bucket, fn: () => Promise<T>, deadline: number, signal?: AbortSignal): Promise<T> {
+  for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isTransient(err) || Date.now() + pause > deadline) throw err;
+      if (bucket.js.nc.isClosed()) throw new ServerError("CONNECTION_CLOSED", "the connection is closed", { cause: err });
+      await sleep(pause, signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError("ABORTED", "put aborted", { cause: signal.reason }));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError("ABORTED", "put aborted", { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

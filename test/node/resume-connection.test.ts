@@ -1,0 +1,97 @@
+/**
+ * Resumable puts over a connection that breaks: a TCP proxy on loopback between the client and the
+ * server cuts every connection mid-put (the client reconnects through it at once), or stays down for
+ * longer than the put waits. The proxy counts the bytes sent upstream, which shows that acknowledged
+ * chunks are not sent again.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { connect, type NatsConnection } from "nats.ws";
+import { objectStoreManager, ServerError, type ObjectStore, type UploadCheckpoint } from "../../src/index.js";
+import { testServer, uniqueBucket } from "../harness/node-server.js";
+import { startTcpProxy, type TcpProxy } from "../harness/tcp-proxy.js";
+import { testBytes } from "../harness/fixtures.js";
+
+const MiB = 1024 * 1024;
+/** Slack over the bytes that must be sent: the 2 MiB window of unacknowledged chunks, plus protocol. */
+const SLACK = 3 * MiB;
+let proxy: TcpProxy;
+let nc: NatsConnection;
+let store: ObjectStore;
+
+before(async () => {
+  const { ws } = await testServer();
+  proxy = await startTcpProxy(Number(new URL(ws).port));
+  nc = await connect({ servers: `ws://127.0.0.1:${proxy.port}`, reconnectTimeWait: 100, maxReconnectAttempts: -1, pingInterval: 2000 });
+  store = await objectStoreManager(nc, { timeout: 1500 }).createObjectStore({ bucket: uniqueBucket("resume") });
+});
+after(async () => {
+  await nc?.close();
+  await proxy?.close();
+});
+
+/** `data` in 1 MiB pieces with a short pause before each, so a fault lands mid-put. */
+function paced(data: Uint8Array): ReadableStream<Uint8Array> {
+  let off = 0;
+  return new ReadableStream({
+    async pull(c) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (off >= data.length) return c.close();
+      c.enqueue(data.subarray(off, off + MiB));
+      off += MiB;
+    },
+  });
+}
+
+const wireDigest = (data: Uint8Array) => `SHA-256=${createHash("sha256").update(data).digest("base64url")}=`;
+
+describe("a put over a connection that breaks", () => {
+  test("cut mid-put: the put goes on after the reconnect without sending acknowledged chunks again", { timeout: 60_000 }, async () => {
+    const data = testBytes(24 * MiB, 11);
+    const connectionsBefore = proxy.connections;
+    const upBefore = proxy.bytesUp;
+    let cut: Promise<void> | undefined;
+    // what the client sends for 200 ms is lost, then the connection drops: some chunks must be sent again
+    const info = await store.put({ name: "cut.bin" }, paced(data), {
+      onProgress: (p) => { if (!cut && p.bytes >= 8 * MiB) cut = proxy.blackhole(200); },
+    });
+    await cut;
+    const sent = proxy.bytesUp - upBefore;
+    assert.ok(cut, "the connection was cut during the put");
+    assert.ok(proxy.connections > connectionsBefore, "the client reconnected");
+    assert.equal(info.size, data.length);
+    assert.equal(info.digest, wireDigest(data));
+    assert.ok(sent < data.length + SLACK, `sent ${(sent / MiB).toFixed(1)} MiB for a ${data.length / MiB} MiB object`);
+    assert.ok(Buffer.from(await store.getBytes("cut.bin")).equals(Buffer.from(data)));
+    console.log(`# lost 200 ms then cut, at 8 MiB of 24: sent ${(sent / MiB).toFixed(2)} MiB upstream, ${proxy.connections - connectionsBefore} reconnect(s)`);
+  });
+
+  test("down for longer than reconnectWaitMs: the put fails typed, and resumeFrom sends only the rest", { timeout: 60_000 }, async () => {
+    const data = testBytes(16 * MiB, 12);
+    let last: UploadCheckpoint | undefined;
+    let downed = false;
+    const err = await store.put({ name: "down.bin" }, paced(data), {
+      reconnectWaitMs: 1000,
+      onCheckpoint: (cp) => { last = cp; },
+      onProgress: (p) => { if (!downed && p.bytes >= 6 * MiB) { downed = true; proxy.down(); } },
+    }).catch((e: unknown) => e);
+    proxy.up();
+    assert.ok(err instanceof ServerError, `a ServerError, got ${String(err)}`);
+    assert.ok(["TIMEOUT", "CONNECTION_CLOSED"].includes(err.code), err.code);
+    assert.ok(last && last.chunks > 0, "the acknowledged chunks were checkpointed");
+    const cp = JSON.parse(JSON.stringify(last)) as UploadCheckpoint;
+
+    const upBefore = proxy.bytesUp;
+    let resumedFrom: number | undefined;
+    const info = await store.put({ name: "down.bin" }, data, { resumeFrom: cp, onProgress: (p) => { resumedFrom ??= p.resumedFrom; } });
+    const sent = proxy.bytesUp - upBefore;
+    assert.ok(resumedFrom !== undefined && resumedFrom >= cp.bytes, `resumed from ${resumedFrom}, checkpoint at ${cp.bytes}`);
+    const rest = data.length - resumedFrom;
+    assert.ok(sent < rest + SLACK, `sent ${(sent / MiB).toFixed(1)} MiB, ${(rest / MiB).toFixed(1)} MiB were missing`);
+    assert.equal(info.nuid, cp.nuid);
+    assert.equal(info.digest, wireDigest(data));
+    assert.ok(Buffer.from(await store.getBytes("down.bin")).equals(Buffer.from(data)));
+    console.log(`# down at 6 MiB of 16: checkpoint ${(cp.bytes / MiB).toFixed(2)} MiB, server held ${(resumedFrom / MiB).toFixed(2)} MiB, resume sent ${(sent / MiB).toFixed(2)} MiB`);
+  });
+});
