@@ -1,12 +1,14 @@
 /**
  * Range reads: only the chunks that hold bytes [offset, offset + length) are fetched. The first of them
- * is found with a headers-only pass over the chunk subject (a few bytes per chunk, no payloads), which
- * works for any writer's chunk sizes; then an ordered reader starts at that chunk's stream sequence.
+ * is found directly by its message id for objects this library wrote, else with a headers-only pass
+ * over the chunk subject (a few bytes per chunk, no payloads), which works for any writer's chunk sizes;
+ * then an ordered reader starts at that chunk's stream sequence.
  */
 import type { Bucket } from "./bucket.js";
 import { AbortedError, IntegrityError, ObjectStoreError } from "./core/errors.js";
 import type { ObjectInfo } from "./core/meta.js";
 import { chunkSubject } from "./core/names.js";
+import { chunkIndexOf } from "./core/chunk-id.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
 import { fromNatsError } from "./transport/errors.js";
 
@@ -18,8 +20,61 @@ export interface ByteRange {
   length: number;
 }
 
-/** Where a range starts: the stream sequence of its first chunk and the offset inside that chunk. */
-async function locate(bucket: Bucket, subject: string, offset: number): Promise<{ seq: number; skip: number }> {
+/**
+ * Where a range starts: the stream sequence of its first chunk and the offset inside that chunk. An
+ * object this library wrote has full chunks of its `max_chunk_size` (all but the last) with indexed
+ * message ids, so the chunk is known from the offset and found with a few direct gets; any other is
+ * found by a headers-only pass.
+ */
+async function locate(bucket: Bucket, info: ObjectInfo, offset: number): Promise<{ seq: number; skip: number; chunkSize?: number }> {
+  const subject = chunkSubject(bucket.name, info.nuid);
+  const chunkSize = info.options?.max_chunk_size;
+  if (chunkSize && Math.ceil(info.size / chunkSize) === info.chunks) {
+    const index = Math.floor(offset / chunkSize);
+    const seq = await seekChunk(bucket, subject, info.nuid, index);
+    if (seq !== undefined) return { seq, skip: offset - index * chunkSize, chunkSize };
+  }
+  return scan(bucket, subject, offset);
+}
+
+/**
+ * The stream sequence of chunk `index`, found by its message id: the first chunk, then where the chunk
+ * would be if the object's chunks are contiguous in the stream (one writer at a time: the usual case),
+ * else a binary search over the sequences between the first chunk and the last. `undefined` when the
+ * chunks do not carry this library's ids (another client wrote them).
+ */
+async function seekChunk(bucket: Bucket, subject: string, nuid: string, index: number): Promise<number | undefined> {
+  const at = async (seq: number) => {
+    const m = await bucket.js.nextMessage(bucket.stream, subject, seq, bucket.allowDirect, "find range");
+    return m ? { seq: m.seq, index: chunkIndexOf(m.msgId, nuid) } : undefined;
+  };
+  const first = await at(1);
+  if (!first || first.index !== 0) return undefined;
+  if (index === 0) return first.seq;
+  const guess = await at(first.seq + index);
+  if (guess?.index === index) return guess.seq;
+  const last = await bucket.js.lastMessage(bucket.stream, subject, bucket.allowDirect, "find range");
+  if (!last || chunkIndexOf(last.msgId, nuid) < index) return undefined;
+  // the smallest sequence whose next chunk has an index >= the one wanted: lo's is below, hi's is not
+  let lo = first.seq;
+  let hi = last.seq;
+  let found = { seq: last.seq, index: chunkIndexOf(last.msgId, nuid) };
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const m = await at(mid);
+    if (!m || m.index < 0) return undefined;
+    if (m.index >= index) {
+      hi = mid;
+      found = m;
+    } else {
+      lo = Math.max(mid, Math.min(m.seq, hi - 1));
+    }
+  }
+  return found.index === index ? found.seq : undefined;
+}
+
+/** Where a range starts, found by a headers-only pass over the chunk sizes. */
+async function scan(bucket: Bucket, subject: string, offset: number): Promise<{ seq: number; skip: number }> {
   const scan = await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 1024, window: 2048, headersOnly: true });
   try {
     let start = 0;
@@ -57,11 +112,13 @@ export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, si
             return;
           }
           if (!reader) {
-            const at = await locate(bucket, subject, range.offset);
+            const at = await locate(bucket, info, range.offset);
             skip = at.skip;
-            const chunkSize = info.options?.max_chunk_size ?? 128 * 1024;
-            const batch = Math.max(1, Math.min(64, Math.ceil((range.length + skip) / chunkSize)));
-            reader = await ChunkReader.open(bucket.js, bucket.stream, subject, { batch, window: batch * 2, startSeq: at.seq });
+            // with chunks of one size the count needed is known; else read ahead a little
+            const needed = Math.ceil((range.length + skip) / (at.chunkSize ?? info.options?.max_chunk_size ?? 128 * 1024));
+            const batch = Math.max(1, Math.min(64, needed));
+            reader = await ChunkReader.open(bucket.js, bucket.stream, subject,
+              { batch, window: batch * 2, startSeq: at.seq, ...(at.chunkSize ? { maxMessages: needed } : {}) });
           }
           const m = await reader.next();
           if (!m) throw new IntegrityError("SIZE_MISMATCH", `${info.name}: the object's chunks end inside the range`);

@@ -4,6 +4,7 @@
  */
 import type { Bucket } from "./bucket.js";
 import { AbortedError, IntegrityError, ServerError } from "./core/errors.js";
+import { chunkIndexOf } from "./core/chunk-id.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
 import { isTransient } from "./transport/errors.js";
 
@@ -22,13 +23,13 @@ export async function storedRun(bucket: Bucket, subject: string, nuid: string): 
   const count = await countStoredChunks(bucket, subject);
   if (count === 0) return 0;
   const last = await bucket.js.lastMessage(bucket.stream, subject, bucket.allowDirect, "check chunks");
-  if (chunkIndex(last?.msgId, nuid) === count - 1) return count; // ids are unique, so 0..count-1 in order
+  if (chunkIndexOf(last?.msgId, nuid) === count - 1) return count; // ids are unique, so 0..count-1 in order
   const scan = await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 1024, window: 2048, headersOnly: true });
   let run = 0;
   const strays: number[] = [];
   try {
     for (let m = await scan.next(); m; m = await scan.next()) {
-      if (strays.length === 0 && chunkIndex(m.headers?.get("Nats-Msg-Id"), nuid) === run) run++;
+      if (strays.length === 0 && chunkIndexOf(m.headers?.get("Nats-Msg-Id"), nuid) === run) run++;
       else strays.push(m.streamSeq);
     }
   } finally {
@@ -49,7 +50,7 @@ export async function verifyStoredRun(bucket: Bucket, subject: string, nuid: str
   let bytes = 0;
   try {
     for (let m = await scan.next(); m; m = await scan.next()) {
-      if (chunkIndex(m.headers?.get("Nats-Msg-Id"), nuid) !== index++) {
+      if (chunkIndexOf(m.headers?.get("Nats-Msg-Id"), nuid) !== index++) {
         throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the stored chunks are out of order at chunk ${index - 1}`);
       }
       bytes += Number(m.headers?.get("Nats-Msg-Size") ?? NaN);
@@ -61,12 +62,6 @@ export async function verifyStoredRun(bucket: Bucket, subject: string, nuid: str
   if (bytes !== size) throw new IntegrityError("SIZE_MISMATCH", `put: the server holds ${bytes} of ${size} bytes`);
 }
 
-/** The chunk index in a message id `<nuid>.<index>[.<tag>]`, or -1. */
-function chunkIndex(msgId: string | undefined, nuid: string): number {
-  if (!msgId?.startsWith(`${nuid}.`)) return -1;
-  const index = Number(msgId.slice(nuid.length + 1).split(".")[0]);
-  return Number.isSafeInteger(index) ? index : -1;
-}
 
 /**
  * Calls `fn` until it succeeds, while it fails transiently (the connection is down or the server

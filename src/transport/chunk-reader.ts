@@ -28,6 +28,8 @@ export interface ChunkReaderOptions {
   startSeq?: number;
   /** Deliver headers only (payload sizes in `Nats-Msg-Size`). */
   headersOnly?: boolean;
+  /** Never request more than this many messages in all (a range read knows how many chunks it needs). */
+  maxMessages?: number;
   /** Silence, in ms, after which the consumer is replaced. */
   idleMs?: number;
   /** How many times in a row a consumer may be replaced before the read fails. */
@@ -56,7 +58,7 @@ export class ChunkReader {
     private readonly js: JetStreamClient,
     private readonly stream: string,
     private readonly subject: string,
-    private readonly opts: Required<Omit<ChunkReaderOptions, "startSeq">> & { startSeq?: number },
+    private readonly opts: Required<Omit<ChunkReaderOptions, "startSeq" | "maxMessages">> & { startSeq?: number; maxMessages?: number },
   ) {}
 
   /** Opens a reader on `subject` of `stream`. */
@@ -145,8 +147,8 @@ export class ChunkReader {
   private refill(): void {
     if (this.exhausted || this.closed || !this.consumer) return;
     const ahead = this.requested - this.received + this.queue.length;
-    const room = this.opts.window - ahead;
-    if (room < Math.min(this.opts.batch, this.opts.window)) return;
+    const room = Math.min(this.opts.window - ahead, (this.opts.maxMessages ?? Infinity) - this.requested);
+    if (room <= 0 || (room < Math.min(this.opts.batch, this.opts.window) && this.requested + room !== this.opts.maxMessages)) return;
     const batch = Math.min(this.opts.batch, room);
     this.requested += batch;
     this.js.nc.publish(

@@ -52,6 +52,9 @@ export interface StoredMsg {
   msgId?: string;
 }
 
+/** Which message a get asks for: the last on a subject, or the first on a subject from a sequence on. */
+type MessageQuery = { last_by_subj: string } | { seq: number; next_by_subj: string };
+
 /** The server's acknowledgement of a publish. */
 export interface PubAck {
   stream: string;
@@ -168,11 +171,20 @@ export class JetStreamClient {
    * The last message on a subject, or `undefined` when it has none. Uses direct get when the stream
    * allows it, else the stream's message-get API.
    */
-  async lastMessage(stream: string, subject: string, direct: boolean, what: string): Promise<StoredMsg | undefined> {
+  lastMessage(stream: string, subject: string, direct: boolean, what: string): Promise<StoredMsg | undefined> {
+    return this.getMessage(stream, { last_by_subj: subject }, direct, what);
+  }
+
+  /** The first message on `subject` at or after stream sequence `seq`, or `undefined` when there is none. */
+  nextMessage(stream: string, subject: string, seq: number, direct: boolean, what: string): Promise<StoredMsg | undefined> {
+    return this.getMessage(stream, { seq, next_by_subj: subject }, direct, what);
+  }
+
+  private async getMessage(stream: string, query: MessageQuery, direct: boolean, what: string): Promise<StoredMsg | undefined> {
     if (!direct) {
       try {
         const r = await this.api<{ message: { subject: string; seq: number; time: string; data?: string; hdrs?: string } }>(
-          `STREAM.MSG.GET.${stream}`, { last_by_subj: subject }, what);
+          `STREAM.MSG.GET.${stream}`, query, what);
         const m = r.message;
         const msgId = headerValue(m.hdrs, "Nats-Msg-Id");
         return {
@@ -187,7 +199,7 @@ export class JetStreamClient {
     }
     let reply;
     try {
-      reply = await this.nc.request(`${this.prefix}.DIRECT.GET.${stream}`, enc.encode(JSON.stringify({ last_by_subj: subject })),
+      reply = await this.nc.request(`${this.prefix}.DIRECT.GET.${stream}`, enc.encode(JSON.stringify(query)),
         { timeout: this.timeout });
     } catch (err) {
       throw fromNatsError(err, what);

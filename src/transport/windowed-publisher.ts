@@ -2,6 +2,7 @@
  * Publishes a sequence of messages to one subject with a bounded window of unacknowledged publishes:
  * fast (the network stays busy) and bounded (memory never holds more than the window).
  */
+import { chunkMsgId } from "../core/chunk-id.js";
 import { AbortedError, IntegrityError, type ObjectStoreError } from "../core/errors.js";
 import type { JetStreamClient } from "./jetstream.js";
 
@@ -118,7 +119,7 @@ export class WindowedPublisher {
 
   private send(index: number, data: Uint8Array): void {
     this.inflight++;
-    const msgId = `${this.opts.msgIdPrefix}.${index}${this.tag ? `.${this.tag}` : ""}`;
+    const msgId = chunkMsgId(this.opts.msgIdPrefix, index, this.tag);
     this.js.publish(this.subject, data, { msgId }, "put chunk").then(
       () => {
         this.ackedAhead.add(index);

@@ -44,4 +44,41 @@ export default function (t: Suite): void {
       assert.bytesEqual(got, data.subarray(offset, offset + length), `range ${offset}+${length}`);
     }
   });
+
+  t.test("a range read of a large object fetches only the chunks that hold the range, not the object", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    const data = testBytes(8 * 1024 * 1024, 12);
+    await store.putBytes("big", data);
+    const before = nc.stats().inBytes;
+    const got = await (await store.get("big", { offset: data.length - 100_000, length: 100_000 })).bytes();
+    const received = nc.stats().inBytes - before;
+    assert.bytesEqual(got, data.subarray(data.length - 100_000));
+    assert.ok(received < 1024 * 1024, `received ${received} bytes for a 100 kB range of an 8 MiB object`);
+  });
+
+  t.test("a range is found in an object whose chunks interleave with another put's in the stream", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    const a = testBytes(90_000, 21);
+    const b = testBytes(90_000, 22);
+    /** One 1000-byte piece per pull, with a pause: two such puts at once interleave their chunks. */
+    const slow = (data: Uint8Array) => {
+      let off = 0;
+      return new ReadableStream<Uint8Array>({
+        async pull(c) {
+          await new Promise((r) => setTimeout(r, 1));
+          if (off >= data.length) return c.close();
+          c.enqueue(data.slice(off, off + 1000));
+          off += 1000;
+        },
+      });
+    };
+    await Promise.all([
+      store.put({ name: "a" }, slow(a), { chunkSize: 1000, window: 1 }),
+      store.put({ name: "b" }, slow(b), { chunkSize: 1000, window: 1 }),
+    ]);
+    for (const [offset, length] of [[0, 1], [1000, 1], [44_321, 2_000], [89_000, 1_000], [89_999, 1], [12_500, 60_000]] as [number, number][]) {
+      assert.bytesEqual(await (await store.get("a", { offset, length })).bytes(), a.subarray(offset, offset + length), `a ${offset}+${length}`);
+      assert.bytesEqual(await (await store.get("b", { offset, length })).bytes(), b.subarray(offset, offset + length), `b ${offset}+${length}`);
+    }
+  });
 }
