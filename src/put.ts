@@ -140,6 +140,8 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
     }
     if (opts.signal?.aborted && !stored) throw new AbortedError("ABORTED", "put aborted", { cause: opts.signal.reason });
     throw err;
+  } finally {
+    publisher.close();
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { chunkMsgId } from "../core/chunk-id.js";
 import { AbortedError, IntegrityError, type ObjectStoreError } from "../core/errors.js";
+import { AckPipe } from "./ack-pipe.js";
 import type { JetStreamClient } from "./jetstream.js";
 
 /** Options of a {@link WindowedPublisher}. */
@@ -29,7 +30,8 @@ export interface WindowOptions {
  * A windowed publisher to one subject. Each message is kept until its ack arrives. A failed publish is
  * not sent again on its own: with later messages already on their way, a re-sent one could land out of
  * order. The first failure fails the sequence instead, and {@link resendFrom} restarts it once the caller
- * has learnt from the server how long the stored prefix is. Not reusable after {@link flush}.
+ * has learnt from the server how long the stored prefix is. Acks arrive on one reply subscription
+ * ({@link AckPipe}). Not reusable after {@link close}.
  */
 export class WindowedPublisher {
   private inflight = 0;
@@ -48,12 +50,11 @@ export class WindowedPublisher {
   private resends = 0;
   private wake: (() => void) | undefined;
 
+  private readonly pipe: AckPipe;
+
   /** @param js the client; @param subject where every message goes; @param opts window and ids */
-  constructor(
-    private readonly js: JetStreamClient,
-    private readonly subject: string,
-    private readonly opts: WindowOptions,
-  ) {
+  constructor(js: JetStreamClient, subject: string, private readonly opts: WindowOptions) {
+    this.pipe = new AckPipe(js.nc, subject, js.timeout);
     this.next = opts.firstIndex ?? 0;
     this.ackedPrefix = this.next;
     this.tag = opts.msgIdTag ?? "";
@@ -92,6 +93,11 @@ export class WindowedPublisher {
     this.check();
   }
 
+  /** Stops listening for acks (publishes still in flight fail). Call once the put is over. */
+  close(): void {
+    this.pipe.close();
+  }
+
   /** Waits for the in-flight publishes to settle, ignoring their outcome (before recovering or cleaning up). */
   async settled(): Promise<void> {
     while (this.inflight > 0) await this.nextSettled();
@@ -119,15 +125,13 @@ export class WindowedPublisher {
 
   private send(index: number, data: Uint8Array): void {
     this.inflight++;
-    const msgId = chunkMsgId(this.opts.msgIdPrefix, index, this.tag);
-    this.js.publish(this.subject, data, { msgId }, "put chunk").then(
-      () => {
+    this.pipe.send(data, chunkMsgId(this.opts.msgIdPrefix, index, this.tag), (err) => {
+      if (!err) {
         this.ackedAhead.add(index);
         this.advancePrefix();
-        this.settle(undefined);
-      },
-      (err: ObjectStoreError) => this.settle(err),
-    );
+      }
+      this.settle(err);
+    });
   }
 
   /** Moves the acknowledged prefix up to the first message still awaiting its ack, letting go of the ones passed. */

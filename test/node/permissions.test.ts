@@ -26,7 +26,8 @@ function readWrite(bucket: string): string {
     publish: { allow: ["$JS.API.INFO", "$JS.API.STREAM.INFO.OBJ_${bucket}", "$JS.API.DIRECT.GET.OBJ_${bucket}",
                        "$JS.API.STREAM.MSG.GET.OBJ_${bucket}", "$JS.API.CONSUMER.CREATE.OBJ_${bucket}",
                        "$JS.API.CONSUMER.MSG.NEXT.OBJ_${bucket}.*", "$JS.API.CONSUMER.DELETE.OBJ_${bucket}.*",
-                       "$JS.API.STREAM.PURGE.OBJ_${bucket}", "$JS.FC.OBJ_${bucket}.>", "$O.${bucket}.>"] },
+                       "$JS.API.STREAM.PURGE.OBJ_${bucket}", "$JS.API.STREAM.MSG.DELETE.OBJ_${bucket}",
+                       "$JS.FC.OBJ_${bucket}.>", "$O.${bucket}.>"] },
     subscribe: { allow: ["_INBOX.>"] }
   }`;
 }

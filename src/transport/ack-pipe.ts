@@ -1,0 +1,114 @@
+/**
+ * Publishes many messages to one stream subject with their acks collected on ONE wildcard reply
+ * subscription (`<inbox>.<token>`) and one timer for every deadline, instead of one request each (a
+ * promise, a timer and a mux entry per message in nats.ws): the put's hot path. A publish the server
+ * refuses for permissions is reported like a request's (nats.ws tells it through its status events).
+ */
+import { createInbox, headers as makeHeaders, type NatsConnection, type Subscription } from "nats.ws";
+import { PermissionError, ServerError, type ObjectStoreError } from "../core/errors.js";
+import { fromApiError, type ApiErrorBody } from "./errors.js";
+
+/** Called once per message: without an error when the server stored it. */
+export type Settle = (err?: ObjectStoreError) => void;
+
+interface Waiting {
+  deadline: number;
+  settle: Settle;
+}
+
+const dec = new TextDecoder();
+
+/** A reply subscription for the acks of publishes to `subject`. Call {@link close} when done. */
+export class AckPipe {
+  private readonly inbox = createInbox();
+  private readonly sub: Subscription;
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly status: { stop(): void } & AsyncIterable<{ type: string; permissionContext?: { operation: string; subject: string } }>;
+  private next = 0;
+  private closed = false;
+
+  /** @param nc the connection; @param subject where every message goes; @param timeoutMs how long an ack may take */
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subject: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (_err, m) => this.onAck(m.subject, m.data, m.headers?.code) });
+    this.timer = setInterval(() => this.expire(), Math.max(50, Math.min(500, timeoutMs / 4)));
+    this.status = nc.status() as unknown as AckPipe["status"];
+    void this.watchPermissions();
+  }
+
+  /** Publishes `data` with the message id `msgId`; `settle` is called once with the outcome. */
+  send(data: Uint8Array, msgId: string, settle: Settle): void {
+    if (this.closed) return settle(new ServerError("CONNECTION_CLOSED", "put chunk: the publisher is closed"));
+    const token = (this.next++).toString(36);
+    this.waiting.set(token, { deadline: Date.now() + this.timeoutMs, settle });
+    const h = makeHeaders();
+    h.set("Nats-Msg-Id", msgId);
+    try {
+      this.nc.publish(this.subject, data, { reply: `${this.inbox}.${token}`, headers: h });
+    } catch (err) {
+      this.waiting.delete(token);
+      const code = (err as { code?: string }).code;
+      settle(new ServerError(code === "MAX_PAYLOAD_EXCEEDED" ? "SERVER_ERROR" : "CONNECTION_CLOSED", `put chunk: ${(err as Error).message}`, { cause: err }));
+    }
+  }
+
+  /** Stops listening; publishes still waiting fail with `CONNECTION_CLOSED`. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.sub.unsubscribe();
+    this.status.stop();
+    this.failAll(() => new ServerError("CONNECTION_CLOSED", "put chunk: the publisher is closed"));
+  }
+
+  private onAck(subject: string, data: Uint8Array, code: number | undefined): void {
+    const token = subject.slice(this.inbox.length + 1);
+    const w = this.waiting.get(token);
+    if (!w) return; // late: it timed out already
+    this.waiting.delete(token);
+    if (code === 503) {
+      return w.settle(new ServerError("SERVER_ERROR", "put chunk: JetStream is not available (no responders)", { cause: { code: "503" } }));
+    }
+    // a PubAck is {"stream":…,"seq":…}; a refusal {"error":{…}}
+    if (data.length > 2 && data[2] === 0x65 /* the "e" of "error" */) {
+      let body: { error?: ApiErrorBody } | undefined;
+      try {
+        body = JSON.parse(dec.decode(data)) as { error?: ApiErrorBody };
+      } catch {
+        body = undefined;
+      }
+      if (body?.error) return w.settle(fromApiError(body.error, "put chunk"));
+    }
+    w.settle();
+  }
+
+  /** Fails, oldest first, the publishes whose ack is overdue (the map keeps sending order). */
+  private expire(): void {
+    const now = Date.now();
+    for (const [token, w] of this.waiting) {
+      if (w.deadline > now) break;
+      this.waiting.delete(token);
+      w.settle(new ServerError("TIMEOUT", "put chunk: timed out"));
+    }
+  }
+
+  private async watchPermissions(): Promise<void> {
+    for await (const s of this.status) {
+      const ctx = s.permissionContext;
+      if (s.type === "error" && ctx?.operation === "publish" && ctx.subject === this.subject) {
+        this.failAll(() => new PermissionError("PERMISSION_DENIED", "put chunk: permission denied"));
+      }
+    }
+  }
+
+  private failAll(err: () => ObjectStoreError): void {
+    const all = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const w of all) w.settle(err());
+  }
+}
