@@ -66,3 +66,16 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8
   }
   return out;
 }
+
+/** `data` in 1 MiB pieces with a 5 ms pause before each, so a fault injected by progress lands mid-put. */
+export function paced(data: Uint8Array, piece = 1024 * 1024): ReadableStream<Uint8Array> {
+  let off = 0;
+  return new ReadableStream({
+    async pull(c) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (off >= data.length) return c.close();
+      c.enqueue(data.subarray(off, off + piece));
+      off += piece;
+    },
+  });
+}

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { connect, type NatsConnection } from "nats.ws";
 import { objectStoreManager, ObjectStoreError, type ObjectStore } from "../../src/index.js";
 import { startNatsServer, type NatsServer } from "../harness/nats-server.js";
-import { testBytes } from "../harness/fixtures.js";
+import { paced, testBytes } from "../harness/fixtures.js";
 
 const MiB = 1024 * 1024;
 let server: NatsServer;
@@ -24,19 +24,6 @@ after(async () => {
   await nc?.close();
   await server?.stop();
 });
-
-/** Source of `size` bytes in 1 MiB pieces, pausing 5 ms between pieces so a restart lands mid-put. */
-function paced(data: Uint8Array): ReadableStream<Uint8Array> {
-  let off = 0;
-  return new ReadableStream({
-    async pull(c) {
-      await new Promise((r) => setTimeout(r, 5));
-      if (off >= data.length) return c.close();
-      c.enqueue(data.subarray(off, off + MiB));
-      off += MiB;
-    },
-  });
-}
 
 describe("server restart", () => {
   test("mid-put: the put completes or fails typed, and whatever is stored verifies", { timeout: 120_000 }, async () => {

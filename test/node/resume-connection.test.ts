@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from "nats.ws";
 import { objectStoreManager, ServerError, type ObjectStore, type UploadCheckpoint } from "../../src/index.js";
 import { testServer, uniqueBucket } from "../harness/node-server.js";
 import { startTcpProxy, type TcpProxy } from "../harness/tcp-proxy.js";
-import { testBytes } from "../harness/fixtures.js";
+import { paced, testBytes } from "../harness/fixtures.js";
 
 const MiB = 1024 * 1024;
 /** Slack over the bytes that must be sent: the 2 MiB window of unacknowledged chunks, plus protocol. */
@@ -30,19 +30,6 @@ after(async () => {
   await nc?.close();
   await proxy?.close();
 });
-
-/** `data` in 1 MiB pieces with a short pause before each, so a fault lands mid-put. */
-function paced(data: Uint8Array): ReadableStream<Uint8Array> {
-  let off = 0;
-  return new ReadableStream({
-    async pull(c) {
-      await new Promise((r) => setTimeout(r, 5));
-      if (off >= data.length) return c.close();
-      c.enqueue(data.subarray(off, off + MiB));
-      off += MiB;
-    },
-  });
-}
 
 const wireDigest = (data: Uint8Array) => `SHA-256=${createHash("sha256").update(data).digest("base64url")}=`;
 
