@@ -87,7 +87,6 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
     const pieces = opts.signal ? untilAborted(opened.pieces, opts.signal) : opened.pieces;
     for await (const chunk of chunked(pieces, chunkSize)) {
       throwIfAborted(opts.signal);
-      hasher.update(chunk);
       if (chunks === 0 && resumable) {
         const first = await digestOf(newFactory, chunk);
         if (firstChunkDigest !== undefined && first !== firstChunkDigest) {
@@ -95,8 +94,10 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
         }
         firstChunkDigest = first;
       }
-      // a resumed put hashes the chunks the server holds already, and sends the rest
+      // a resumed put hashes the chunks the server holds already, and sends the rest; a chunk is hashed
+      // after it is handed to the socket, so hashing fills the wait for the window's acks
       if (chunks >= already) await resilient(() => publisher.publish(chunk));
+      hasher.update(chunk);
       size += chunk.length;
       chunks++;
       progress();
