@@ -5,11 +5,12 @@
 export { objectStoreManager, ObjectStoreManager } from "./manager.js";
 export { ObjectStore, type BucketOpener } from "./store.js";
 export { ObjectWatcher } from "./watch.js";
-export type { PurgeOrphansOptions, PurgeOrphansResult } from "./maintenance.js";
+export { DEFAULT_ORPHAN_MIN_AGE_MS, type PurgeOrphansOptions, type PurgeOrphansResult } from "./maintenance.js";
 export { ObjectResult } from "./core/object-result.js";
 export type { ObjectInfo, ObjectMeta, ObjectLink, ObjectMetaOptions } from "./core/meta.js";
 export type { ObjectStoreConfig, ObjectStoreStatus, StorageType } from "./core/bucket-config.js";
 export type { PutSource } from "./core/source.js";
+export type { UploadCheckpoint } from "./core/upload-checkpoint.js";
 export type { FileSource, FileTarget } from "./platform/files.js";
 export type {
   GetInfoOptions, GetOptions, ListOptions, ManagerOptions, Progress, PutOptions, RevisionOptions, WatchOptions,
@@ -23,3 +24,7 @@ export {
   ObjectStoreError, InvalidArgumentError, NotFoundError, ConflictError, SealedError, LinkError, IntegrityError,
   AbortedError, SourceError, PermissionError, ServerError, type ObjectStoreErrorCode,
 } from "./core/errors.js";
+export {
+  objectResponse, handleObjectRequest, objectPath, parseObjectPath, statusForError, decideRange, entityTag, objectContentType,
+  type ObjectResponseOptions, type ObjectRouteOptions, type ObjectPath, type RangeDecision,
+} from "./http/index.js";

@@ -5,6 +5,7 @@ import { initialServer, rememberServer } from "./config.js";
 import { byId, h } from "./dom.js";
 import { describeError, errorText, type ReadableError } from "./errors.js";
 import * as notify from "./notify.js";
+import { useServiceWorker } from "./service-worker.js";
 import { app } from "./state.js";
 
 type PillState = "offline" | "connecting" | "online" | "reconnecting";
@@ -44,6 +45,7 @@ export function mountConnection(): void {
       app.nc = nc;
       app.manager = objectStoreManager(nc);
       rememberServer(url.value.trim());
+      void useServiceWorker(url.value.trim(), opts);
       setPill("online", `connected · nats-server ${nc.info?.version ?? ""}`);
       button.textContent = "Disconnect";
       void followStatus(nc);

@@ -59,4 +59,5 @@ export const ICONS = {
   bucket: "M4 7h16l-1.5 13h-13z|M4 7c0-2 3.6-3 8-3s8 1 8 3",
   check: "M20 6L9 17l-5-5",
   file: "M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z|M14 2v6h6",
+  open: "M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6|M15 3h6v6|M10 14L21 3",
 } as const;

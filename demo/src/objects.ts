@@ -9,6 +9,7 @@ import { formatAge, formatBytes, shortDigest } from "./format.js";
 import * as notify from "./notify.js";
 import * as actions from "./object-actions.js";
 import { previewKind } from "./preview.js";
+import { objectHref } from "./service-worker.js";
 import { app } from "./state.js";
 
 interface Row {
@@ -134,6 +135,12 @@ function action(label: string, name: string, paths: string, fn: () => unknown, e
   return h("button", { type: "button", class: `icon-btn ${extra}`, title: label, "aria-label": `${label} ${name}`, "data-action": label.toLowerCase(), onclick: fn }, icon(paths));
 }
 
+/** Opens the object in a new tab at the Service Worker's URL (shown only while it serves: `.sw-only`). */
+function openLink(info: ObjectInfo): HTMLElement {
+  return h("a", { class: "icon-btn sw-only", href: objectHref(info.bucket, info.name), target: "_blank", rel: "noopener",
+    title: "Open (streamed by the Service Worker)", "aria-label": `Open ${info.name}`, "data-action": "open" }, icon(ICONS.open));
+}
+
 function buildRow(info: ObjectInfo, status: HTMLElement): HTMLTableRowElement {
   const link = info.options?.link;
   const target = link ? (link.name ? (link.bucket === info.bucket ? link.name : `${link.bucket}/${link.name}`) : `bucket ${link.bucket}`) : "";
@@ -150,6 +157,7 @@ function buildRow(info: ObjectInfo, status: HTMLElement): HTMLTableRowElement {
     h("td", null, info.digest ? h("code", { class: "digest", title: info.digest }, shortDigest(info.digest)) : ""),
     h("td", { class: "actions" },
       status,
+      !(link && !link.name) && openLink(info),
       action("Preview", info.name, ICONS.eye, () => actions.preview(store(), info), "", !link && !!previewKind(info)),
       action("Download", info.name, ICONS.download, () => void actions.download(store(), info, status), "", !(link && !link.name)),
       action("Rename", info.name, ICONS.edit, () => void actions.rename(store(), info)),

@@ -1,12 +1,17 @@
 /**
  * Preview of images, text and video in a modal. The object is read through `get` and its body
  * completes only after the library verified size and digest, so the badge turns green only then.
+ *
+ * Video, while the Service Worker serves objects (service-worker.ts), plays from its URL instead: the
+ * browser reads ranges as it plays and seeks, nothing is copied into a Blob, and the badge says that
+ * those ranges were not checked against the whole object's digest.
  */
 import type { ObjectInfo, ObjectStore } from "nats-objectstore-web";
 import { contentType, streamToBlob } from "./download.js";
 import { h, icon, ICONS } from "./dom.js";
 import { describeError } from "./errors.js";
 import { formatBytes } from "./format.js";
+import { objectUrl } from "./service-worker.js";
 
 const LIMITS = { image: 64e6, text: 2e6, video: 1e9 } as const;
 export type PreviewKind = keyof typeof LIMITS;
@@ -20,8 +25,8 @@ export function previewKind(info: ObjectInfo): PreviewKind | undefined {
   return undefined;
 }
 
-/** The integrity badge: verifying…, verified, or the error's code. */
-export function integrityBadge(): { el: HTMLElement; verified(): void; failed(err: unknown): void } {
+/** The integrity badge: verifying…, verified, streamed (ranges, not digest-verified), or the error's code. */
+export function integrityBadge(): { el: HTMLElement; verified(): void; streamed(): void; failed(err: unknown): void } {
   const el = h("span", { class: "badge badge-pending", "data-integrity": "pending" }, "verifying…");
   return {
     el,
@@ -29,6 +34,12 @@ export function integrityBadge(): { el: HTMLElement; verified(): void; failed(er
       el.className = "badge badge-ok";
       el.dataset.integrity = "verified";
       el.replaceChildren(icon(ICONS.check), "SHA-256 verified");
+    },
+    streamed() {
+      el.className = "badge badge-info";
+      el.dataset.integrity = "streamed";
+      el.title = "Played through the Service Worker in byte ranges; a range cannot be checked against the whole object's SHA-256 digest.";
+      el.textContent = "streamed · ranges not digest-verified";
     },
     failed(err) {
       const { code, message } = describeError(err);
@@ -62,6 +73,11 @@ export async function openPreview(store: ObjectStore, info: ObjectInfo): Promise
   document.body.append(dialog);
   dialog.showModal();
 
+  const streamUrl = kind === "video" ? objectUrl(store.bucket, info.name) : undefined;
+  if (streamUrl) {
+    streamVideo(stage, badge, streamUrl, info.name);
+    return;
+  }
   if (!kind || info.size > LIMITS[kind]) {
     stage.replaceChildren(h("p", { class: "muted center" }, kind ? `Too large to preview (over ${formatBytes(LIMITS[kind])}).` : "No preview for this type."));
     badge.el.remove();
@@ -85,4 +101,20 @@ export async function openPreview(store: ObjectStore, info: ObjectInfo): Promise
     const { code, message } = describeError(err);
     stage.replaceChildren(h("p", { class: "form-error" }, h("code", { class: "err-code" }, code), " ", message));
   }
+}
+
+/** A `<video>` on the Service Worker's URL; a failure shows the library's error code from a HEAD request. */
+function streamVideo(stage: HTMLElement, badge: ReturnType<typeof integrityBadge>, src: string, name: string): void {
+  const video = h("video", { src, controls: true, preload: "metadata", class: "preview-media", "data-source": "service-worker", "aria-label": name });
+  badge.streamed();
+  video.addEventListener("error", () => {
+    void fetch(src, { method: "HEAD" }).then(
+      (res) => {
+        const code = res.headers.get("X-Object-Store-Error") ?? (res.ok ? "MEDIA_ERROR" : `HTTP_${res.status}`);
+        badge.failed({ code, message: res.ok ? "the browser cannot play this video" : `the Service Worker answered ${res.status}` });
+      },
+      (err: unknown) => badge.failed(err),
+    );
+  });
+  stage.replaceChildren(video);
 }

@@ -4,7 +4,8 @@
  * 1. `vite build` of the demo (vite.config.ts) into a temp dir, served by a tiny static server on
  *    127.0.0.1 (a build is faster and steadier than the dev server).
  * 2. Playwright (playwright-core) drives the system Chromium (`/usr/bin/chromium`, or env
- *    `CHROMIUM_PATH`) on one page, as one person would, through the tests of demo.e2e.ts in order.
+ *    `CHROMIUM_PATH`) on one page, as one person would, through the tests of demo.e2e.ts in order,
+ *    then those of media.e2e.ts (video, images and downloads through the demo's Service Worker).
  *    A Node client (the library itself, over nats.ws) makes changes "from elsewhere" and checks the
  *    server's side of what the page did.
  * 3. Lines `ok - [e2e] name (ms)` / `not ok - [e2e] name: message`; screenshots of the main states
@@ -92,7 +93,9 @@ export async function runE2E(opts: E2EOptions): Promise<E2ESummary> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
   const re = opts.filter ? new RegExp(opts.filter) : undefined;
-  const { tests, cleanup } = await import("./demo.e2e.js");
+  // In this order, on one page: the demo's tests, then streaming media through its Service Worker.
+  const modules = [await import("./demo.e2e.js"), await import("./media.e2e.js")];
+  const tests = modules.flatMap((m) => m.tests);
   const counts: E2ESummary = { passed: 0, failed: 0, skipped: 0 };
   const dir = mkdtempSync(join(tmpdir(), "demo-e2e-"));
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -163,7 +166,7 @@ export async function runE2E(opts: E2EOptions): Promise<E2ESummary> {
     log(`not ok - [e2e] (setup): ${oneLine(e)}`);
   } finally {
     await browser?.close().catch(() => undefined);
-    if (nc) await cleanup({ manager: objectStoreManager(nc) }).catch(() => undefined);
+    for (const m of modules) if (nc) await m.cleanup({ manager: objectStoreManager(nc) }).catch(() => undefined);
     await nc?.close().catch(() => undefined);
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
