@@ -2,7 +2,8 @@
  * Publishes many messages to one stream subject with their acks collected on ONE wildcard reply
  * subscription (`<inbox>.<token>`) and one timer for every deadline, instead of one request each (a
  * promise, a timer and a mux entry per message in nats.ws): the put's hot path. A publish the server
- * refuses for permissions is reported like a request's (nats.ws tells it through its status events).
+ * refuses for permissions is reported like a request's, and a lost connection at once (nats.ws tells
+ * both through its status events).
  */
 import { createInbox, headers as makeHeaders, type NatsConnection, type Subscription } from "nats.ws";
 import { PermissionError, ServerError, type ObjectStoreError } from "../core/errors.js";
@@ -37,7 +38,7 @@ export class AckPipe {
     this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (_err, m) => this.onAck(m.subject, m.data, m.headers?.code) });
     this.timer = setInterval(() => this.expire(), Math.max(50, Math.min(500, timeoutMs / 4)));
     this.status = nc.status() as unknown as AckPipe["status"];
-    void this.watchPermissions();
+    void this.watchConnection();
   }
 
   /** Publishes `data` with the message id `msgId`; `settle` is called once with the outcome. */
@@ -97,11 +98,18 @@ export class AckPipe {
     }
   }
 
-  private async watchPermissions(): Promise<void> {
+  /**
+   * A publish refused for permissions fails every waiting one with `PERMISSION_DENIED`. A lost connection
+   * fails them at once with `CONNECTION_CLOSED` (the put then asks the server, once it is back, what it
+   * holds) rather than after the ack timeout.
+   */
+  private async watchConnection(): Promise<void> {
     for await (const s of this.status) {
       const ctx = s.permissionContext;
       if (s.type === "error" && ctx?.operation === "publish" && ctx.subject === this.subject) {
         this.failAll(() => new PermissionError("PERMISSION_DENIED", "put chunk: permission denied"));
+      } else if (s.type === "disconnect") {
+        this.failAll(() => new ServerError("CONNECTION_CLOSED", "put chunk: the connection was lost"));
       }
     }
   }

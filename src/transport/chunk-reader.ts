@@ -98,16 +98,30 @@ export class ChunkReader {
     }
   }
 
+  private status: { stop(): void } | undefined;
+
+  /**
+   * A closed connection fails the read; a reconnect replaces the consumer at once (deliveries sent while
+   * the client was away are lost), rather than after `idleMs` of silence.
+   */
   private watchConnection(): void {
     this.js.nc.closed().then(() => {
       if (!this.closed) this.fail(new ServerError("CONNECTION_CLOSED", `reading ${this.subject}: the connection is closed`));
     }, () => undefined);
+    const status = this.js.nc.status();
+    this.status = status as unknown as { stop(): void }; // nats.ws's iterator has stop(); its type does not say so
+    void (async () => {
+      for await (const s of status) {
+        if (s.type === "reconnect" && !this.closed) void this.reset("reconnected").catch((err: Error) => this.fail(err));
+      }
+    })();
   }
 
   /** Stops reading and deletes the consumer. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.status?.stop();
     this.queue = [];
     this.stopConsumer();
     this.waiter?.();

@@ -1,5 +1,5 @@
 /**
- * Resumable puts over a connection that breaks: a TCP proxy on loopback between the client and the
+ * Puts and gets over a connection that breaks: a TCP proxy on loopback between the client and the
  * server cuts every connection mid-put (the client reconnects through it at once), or stays down for
  * longer than the put waits. The proxy counts the bytes sent upstream, which shows that acknowledged
  * chunks are not sent again.
@@ -19,12 +19,15 @@ const SLACK = 3 * MiB;
 let proxy: TcpProxy;
 let nc: NatsConnection;
 let store: ObjectStore;
+/** The same bucket through a manager whose requests wait 60 s: a put that waited for ack timeouts would show. */
+let patient: ObjectStore;
 
 before(async () => {
   const { ws } = await testServer();
   proxy = await startTcpProxy(Number(new URL(ws).port));
   nc = await connect({ servers: `ws://127.0.0.1:${proxy.port}`, reconnectTimeWait: 100, maxReconnectAttempts: -1, pingInterval: 2000 });
   store = await objectStoreManager(nc, { timeout: 1500 }).createObjectStore({ bucket: uniqueBucket("resume") });
+  patient = await objectStoreManager(nc, { timeout: 60_000 }).objectStore(store.bucket);
 });
 after(async () => {
   await nc?.close();
@@ -33,14 +36,15 @@ after(async () => {
 
 const wireDigest = (data: Uint8Array) => `SHA-256=${createHash("sha256").update(data).digest("base64url")}=`;
 
-describe("a put over a connection that breaks", () => {
-  test("cut mid-put: the put goes on after the reconnect without sending acknowledged chunks again", { timeout: 60_000 }, async () => {
+describe("a put or a get over a connection that breaks", () => {
+  test("cut mid-put: the put goes on after the reconnect at once, without sending acknowledged chunks again", { timeout: 30_000 }, async () => {
     const data = testBytes(24 * MiB, 11);
     const connectionsBefore = proxy.connections;
     const upBefore = proxy.bytesUp;
     let cut: Promise<void> | undefined;
     // what the client sends for 200 ms is lost, then the connection drops: some chunks must be sent again
-    const info = await store.put({ name: "cut.bin" }, paced(data), {
+    // the client learns of the lost connection and fails the waiting acks at once: no 60 s ack timeout
+    const info = await patient.put({ name: "cut.bin" }, paced(data), {
       onProgress: (p) => { if (!cut && p.bytes >= 8 * MiB) cut = proxy.blackhole(200); },
     });
     await cut;
@@ -80,5 +84,24 @@ describe("a put over a connection that breaks", () => {
     assert.equal(info.digest, wireDigest(data));
     assert.ok(Buffer.from(await store.getBytes("down.bin")).equals(Buffer.from(data)));
     console.log(`# down at 6 MiB of 16: checkpoint ${(cp.bytes / MiB).toFixed(2)} MiB, server held ${(resumedFrom / MiB).toFixed(2)} MiB, resume sent ${(sent / MiB).toFixed(2)} MiB`);
+  });
+
+  test("cut mid-get: the read goes on from the last chunk received and verifies", { timeout: 30_000 }, async () => {
+    const data = testBytes(24 * MiB, 13);
+    await store.putBytes("read.bin", data);
+    const reader = (await patient.get("read.bin")).body.getReader();
+    const parts: Uint8Array[] = [];
+    let got = 0;
+    let cut: Promise<void> | undefined;
+    const reconnects = proxy.connections;
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      parts.push(r.value);
+      got += r.value.length;
+      if (!cut && got >= 8 * MiB) cut = proxy.blackhole(200);
+    }
+    await cut;
+    assert.ok(cut, "the connection was cut during the get");
+    assert.ok(proxy.connections > reconnects, "the client reconnected");
+    assert.ok(Buffer.concat(parts).equals(Buffer.from(data)), "the bytes read are the object's (and the digest verified)");
   });
 });
