@@ -26,13 +26,13 @@ export interface ByteRange {
  * message ids, so the chunk is known from the offset and found with a few direct gets; any other is
  * found by a headers-only pass.
  */
-async function locate(bucket: Bucket, info: ObjectInfo, offset: number): Promise<{ seq: number; skip: number; chunkSize?: number }> {
+async function locate(bucket: Bucket, info: ObjectInfo, offset: number): Promise<{ seq: number; skip: number; chunkSize?: number; index?: number }> {
   const subject = chunkSubject(bucket.name, info.nuid);
   const chunkSize = info.options?.max_chunk_size;
   if (chunkSize && Math.ceil(info.size / chunkSize) === info.chunks) {
     const index = Math.floor(offset / chunkSize);
     const seq = await seekChunk(bucket, subject, info.nuid, index);
-    if (seq !== undefined) return { seq, skip: offset - index * chunkSize, chunkSize };
+    if (seq !== undefined) return { seq, skip: offset - index * chunkSize, chunkSize, index };
   }
   return scan(bucket, subject, offset);
 }
@@ -93,13 +93,16 @@ async function scan(bucket: Bucket, subject: string, offset: number): Promise<{ 
 
 /**
  * The bytes of `range` of a stored object, pulled on demand. The whole-object digest cannot be checked
- * on a range; the byte count is.
+ * on a range; the byte count is, and for objects of uniform chunks (this library's) the size of every
+ * chunk read against the meta's chunk size, chunk count and size.
  */
 export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, signal?: AbortSignal): ReadableStream<Uint8Array> {
   const subject = chunkSubject(bucket.name, info.nuid);
   let reader: ChunkReader | undefined;
   let skip = 0;
   let left = range.length;
+  /** With uniform chunks: the index of the next chunk and the size each must have. */
+  let uniform: { index: number; chunkSize: number } | undefined;
   const close = () => void reader?.close();
   return new ReadableStream<Uint8Array>(
     {
@@ -114,6 +117,7 @@ export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, si
           if (!reader) {
             const at = await locate(bucket, info, range.offset);
             skip = at.skip;
+            if (at.chunkSize !== undefined && at.index !== undefined) uniform = { index: at.index, chunkSize: at.chunkSize };
             // with chunks of one size the count needed is known; else read ahead a little
             const needed = Math.ceil((range.length + skip) / (at.chunkSize ?? info.options?.max_chunk_size ?? 128 * 1024));
             const batch = Math.max(1, Math.min(64, needed));
@@ -122,6 +126,14 @@ export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, si
           }
           const m = await reader.next();
           if (!m) throw new IntegrityError("SIZE_MISMATCH", `${info.name}: the object's chunks end inside the range`);
+          if (uniform) {
+            const { index, chunkSize } = uniform;
+            const want = index === info.chunks - 1 ? info.size - index * chunkSize : chunkSize;
+            if (index >= info.chunks || m.data.length !== want) {
+              throw new IntegrityError("SIZE_MISMATCH", `${info.name}: chunk ${index} has ${m.data.length} bytes, its meta says ${want}`);
+            }
+            uniform.index++;
+          }
           let piece = m.data.subarray(skip);
           skip = 0;
           if (piece.length > left) piece = piece.subarray(0, left);

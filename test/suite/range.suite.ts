@@ -1,5 +1,5 @@
 import { sha256 } from "@noble/hashes/sha2.js";
-import { chunkSubject, formatDigest, InvalidArgumentError, metaSubject } from "../../src/index.js";
+import { chunkSubject, formatDigest, IntegrityError, InvalidArgumentError, metaSubject } from "../../src/index.js";
 import * as assert from "../harness/assert.js";
 import { freshBucket, testBytes } from "../harness/fixtures.js";
 import type { Suite } from "../harness/suite.js";
@@ -80,5 +80,32 @@ export default function (t: Suite): void {
       assert.bytesEqual(await (await store.get("a", { offset, length })).bytes(), a.subarray(offset, offset + length), `a ${offset}+${length}`);
       assert.bytesEqual(await (await store.get("b", { offset, length })).bytes(), b.subarray(offset, offset + length), `b ${offset}+${length}`);
     }
+  });
+
+  t.test("a range read checks each chunk it reads against the meta's chunk size: a short chunk is SIZE_MISMATCH", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    // chunks with this library's message ids, but the middle one short: 1000 + 900 + 1000 bytes, so byte 2500
+    // is not where the meta's chunk size puts it (without the check the range would get the wrong bytes)
+    const sizes = [1000, 900, 1000];
+    const data = testBytes(2900, 5);
+    const nuid = "SHORTxxxxxxxxxxxxxxxxx";
+    const { headers } = await import("nats.ws");
+    let off = 0;
+    for (const [i, n] of sizes.entries()) {
+      const h = headers();
+      h.set("Nats-Msg-Id", `${nuid}.${i}`);
+      await nc.request(chunkSubject(store.bucket, nuid), data.subarray(off, off + n), { headers: h, timeout: 5000 });
+      off += n;
+    }
+    const meta = {
+      name: "short", bucket: store.bucket, nuid, size: data.length, chunks: 3, digest: formatDigest(sha256(data)),
+      mtime: new Date(0).toISOString(), options: { max_chunk_size: 1000 },
+    };
+    const h = headers();
+    h.set("Nats-Rollup", "sub");
+    await nc.request(metaSubject(store.bucket, "short"), new TextEncoder().encode(JSON.stringify(meta)), { headers: h, timeout: 5000 });
+    assert.bytesEqual(await store.getBytes("short"), data, "the whole object verifies: sizes add up, digest matches");
+    await assert.rejects(async () => (await store.get("short", { offset: 2500, length: 100 })).bytes(), IntegrityError, "SIZE_MISMATCH");
+    assert.bytesEqual(await (await store.get("short", { offset: 0, length: 1000 })).bytes(), data.subarray(0, 1000), "the first chunk is right");
   });
 }
