@@ -18,10 +18,21 @@ export class Bucket {
     this.stream = streamName(name);
   }
 
-  /** The current meta of `name` (delete markers included), or `undefined` when there is none. */
-  async readInfo(name: string): Promise<ObjectInfo | undefined> {
+  /**
+   * The current meta of `name` (delete markers included), or `undefined` when there is none. Reads use
+   * direct gets where the stream allows them; any replica answers those, and a follower may not have
+   * applied the newest write yet, so a miss is asked again of the stream leader. `fresh` asks the leader
+   * straight away: a write that is about to build on what it reads wants the newest version.
+   */
+  async readInfo(name: string, opts: { fresh?: boolean } = {}): Promise<ObjectInfo | undefined> {
+    const direct = this.allowDirect && !opts.fresh;
+    const found = await this.readLatest(name, direct);
+    return found || !direct ? found : this.readLatest(name, false);
+  }
+
+  private async readLatest(name: string, direct: boolean): Promise<ObjectInfo | undefined> {
     for (const subject of [metaSubject(this.name, name), ...legacyMetaSubjects(this.name, name)]) {
-      const m = await this.js.lastMessage(this.stream, subject, this.allowDirect, "get object info");
+      const m = await this.js.lastMessage(this.stream, subject, direct, "get object info");
       if (m) return decodeInfo(m.data, m.seq, m.time);
     }
     return undefined;

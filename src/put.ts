@@ -53,7 +53,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   const reconnectWait = opts.reconnectWaitMs ?? DEFAULT_RECONNECT_WAIT_MS;
   const resumable = resume !== undefined || opts.onCheckpoint !== undefined;
 
-  const old = await whenReachable(bucket, () => bucket.readInfo(clean.name), Date.now() + reconnectWait, opts.signal);
+  const old = await whenReachable(bucket, () => bucket.readInfo(clean.name, { fresh: true }), Date.now() + reconnectWait, opts.signal);
   if (opts.previousRevision !== undefined && (old?.revision ?? 0) !== opts.previousRevision) {
     throw new ConflictError("REVISION_MISMATCH", `${clean.name} is at revision ${old?.revision ?? 0}, not ${opts.previousRevision}`);
   }
@@ -228,7 +228,7 @@ async function publishMeta(
     } catch (err) {
       if (isTransient(err) && attempt < META_RACE_RETRIES) {
         // the meta may be stored though its ack was lost: look once the server answers again
-        const now = await whenReachable(bucket, () => bucket.readInfo(info.name), Date.now() + reconnectWait)
+        const now = await whenReachable(bucket, () => bucket.readInfo(info.name, { fresh: true }), Date.now() + reconnectWait)
           .catch(() => { throw err; });
         if (now?.nuid === info.nuid) return { revision: now.revision, replaced: current };
         if (strict && now?.revision !== current?.revision) {
@@ -239,7 +239,7 @@ async function publishMeta(
       }
       if (strict || !(err instanceof ConflictError) || attempt >= META_RACE_RETRIES) throw err;
       // the version we expected to replace is gone (its writer purged it): replace the new current one
-      current = await bucket.readInfo(info.name);
+      current = await bucket.readInfo(info.name, { fresh: true });
     }
   }
 }

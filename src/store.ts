@@ -117,13 +117,13 @@ export class ObjectStore {
     validateObjectName(this.bucket, name);
     const clean = checkMeta(meta);
     validateObjectName(this.bucket, clean.name);
-    const info = await this.b.readInfo(name);
+    const info = await this.b.readInfo(name, { fresh: true });
     if (!info) throw notFound(name);
     if (info.deleted) throw new ConflictError("UPDATE_DELETED", `cannot update the meta of deleted object ${name}`);
     checkRevision(info, opts.previousRevision);
     const renamed = clean.name !== name;
     if (renamed) {
-      const existing = await this.b.readInfo(clean.name);
+      const existing = await this.b.readInfo(clean.name, { fresh: true });
       if (existing && !existing.deleted) throw new ConflictError("OBJECT_ALREADY_EXISTS", `an object named ${clean.name} already exists`);
     }
     const updated: ObjectInfo = {
@@ -145,7 +145,7 @@ export class ObjectStore {
   /** Deletes an object: a delete marker replaces its meta and its chunks are purged. Missing: `OBJECT_NOT_FOUND`. */
   async delete(name: string, opts: RevisionOptions = {}): Promise<void> {
     validateObjectName(this.bucket, name);
-    const info = await this.b.readInfo(name);
+    const info = await this.b.readInfo(name, { fresh: true });
     if (!info) throw notFound(name);
     checkRevision(info, opts.previousRevision);
     if (info.deleted) return;
@@ -188,7 +188,7 @@ export class ObjectStore {
   }
 
   private async writeLink(name: string, link: { bucket: string; name?: string }): Promise<ObjectInfo> {
-    const existing = await this.b.readInfo(name);
+    const existing = await this.b.readInfo(name, { fresh: true });
     if (existing && !existing.deleted && !existing.options?.link) {
       throw new ConflictError("OBJECT_ALREADY_EXISTS", `an object named ${name} already exists`);
     }
