@@ -53,7 +53,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   const reconnectWait = opts.reconnectWaitMs ?? DEFAULT_RECONNECT_WAIT_MS;
   const resumable = resume !== undefined || opts.onCheckpoint !== undefined;
 
-  const old = await whenReachable(bucket, () => bucket.readInfo(clean.name, { fresh: true }), Date.now() + reconnectWait, opts.signal);
+  const old = await whenReachable(bucket, () => bucket.readInfo(clean.name, { fresh: true }), reconnectWait, opts.signal);
   if (opts.previousRevision !== undefined && (old?.revision ?? 0) !== opts.previousRevision) {
     throw new ConflictError("REVISION_MISMATCH", `${clean.name} is at revision ${old?.revision ?? 0}, not ${opts.previousRevision}`);
   }
@@ -157,7 +157,7 @@ async function resumePoint(
   signal: AbortSignal | undefined,
 ): Promise<{ nuid: string; already: number }> {
   const subject = chunkSubject(bucket.name, cp.nuid);
-  const already = await whenReachable(bucket, () => storedRun(bucket, subject, cp.nuid), Date.now() + reconnectWait, signal);
+  const already = await whenReachable(bucket, () => storedRun(bucket, subject, cp.nuid), reconnectWait, signal);
   return already > 0 ? { nuid: cp.nuid, already } : { nuid: newNuid(), already: 0 };
 }
 
@@ -185,7 +185,7 @@ function recovery(
       } catch (err) {
         if (!isTransient(err) || reconnectWait <= 0 || signal?.aborted) throw err;
         await publisher.settled();
-        const run = await whenReachable(bucket, () => storedRun(bucket, subject, nuid), Date.now() + reconnectWait, signal)
+        const run = await whenReachable(bucket, () => storedRun(bucket, subject, nuid), reconnectWait, signal)
           .catch((e: unknown) => { throw isTransient(e) ? err : e; });
         stalls = run > lastRun ? 0 : stalls + 1;
         if (stalls >= MAX_STALLS) throw err;
@@ -228,7 +228,7 @@ async function publishMeta(
     } catch (err) {
       if (isTransient(err) && attempt < META_RACE_RETRIES) {
         // the meta may be stored though its ack was lost: look once the server answers again
-        const now = await whenReachable(bucket, () => bucket.readInfo(info.name, { fresh: true }), Date.now() + reconnectWait)
+        const now = await whenReachable(bucket, () => bucket.readInfo(info.name, { fresh: true }), reconnectWait)
           .catch(() => { throw err; });
         if (now?.nuid === info.nuid) return { revision: now.revision, replaced: current };
         if (strict && now?.revision !== current?.revision) {

@@ -75,20 +75,13 @@ async function seekChunk(bucket: Bucket, subject: string, nuid: string, index: n
 
 /** Where a range starts, found by a headers-only pass over the chunk sizes. */
 async function scan(bucket: Bucket, subject: string, offset: number): Promise<{ seq: number; skip: number }> {
-  const scan = await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 1024, window: 2048, headersOnly: true });
-  try {
-    let start = 0;
-    for (;;) {
-      const m = await scan.next();
-      if (!m) throw new IntegrityError("SIZE_MISMATCH", "the object's chunks end before the range starts");
-      const size = Number(m.headers?.get("Nats-Msg-Size") ?? NaN);
-      if (!Number.isFinite(size)) throw new IntegrityError("SIZE_MISMATCH", "a chunk without its size");
-      if (offset < start + size) return { seq: m.streamSeq, skip: offset - start };
-      start += size;
-    }
-  } finally {
-    await scan.close();
+  let start = 0;
+  for await (const m of ChunkReader.headers(bucket.js, bucket.stream, subject)) {
+    if (!Number.isFinite(m.size)) throw new IntegrityError("SIZE_MISMATCH", "a chunk without its size");
+    if (offset < start + m.size) return { seq: m.seq, skip: offset - start };
+    start += m.size;
   }
+  throw new IntegrityError("SIZE_MISMATCH", "the object's chunks end before the range starts");
 }
 
 /**

@@ -3,7 +3,8 @@
  * when a put resumes after a lost connection or from a checkpoint.
  */
 import type { Bucket } from "./bucket.js";
-import { AbortedError, IntegrityError, ServerError } from "./core/errors.js";
+import { sleep } from "./core/abortable.js";
+import { IntegrityError, ServerError } from "./core/errors.js";
 import { chunkIndexOf } from "./core/chunk-id.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
 import { isTransient } from "./transport/errors.js";
@@ -24,16 +25,11 @@ export async function storedRun(bucket: Bucket, subject: string, nuid: string): 
   if (count === 0) return 0;
   const last = await bucket.js.lastMessage(bucket.stream, subject, bucket.allowDirect, "check chunks");
   if (chunkIndexOf(last?.msgId, nuid) === count - 1) return count; // ids are unique, so 0..count-1 in order
-  const scan = await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 1024, window: 2048, headersOnly: true });
   let run = 0;
   const strays: number[] = [];
-  try {
-    for (let m = await scan.next(); m; m = await scan.next()) {
-      if (strays.length === 0 && chunkIndexOf(m.headers?.get("Nats-Msg-Id"), nuid) === run) run++;
-      else strays.push(m.streamSeq);
-    }
-  } finally {
-    await scan.close();
+  for await (const m of ChunkReader.headers(bucket.js, bucket.stream, subject)) {
+    if (strays.length === 0 && chunkIndexOf(m.msgId, nuid) === run) run++;
+    else strays.push(m.seq);
   }
   for (const seq of strays) await bucket.js.deleteMessage(bucket.stream, seq, "drop chunks stored past a gap");
   return run;
@@ -45,29 +41,24 @@ export async function storedRun(bucket: Bucket, subject: string, nuid: string): 
  * before its meta makes them an object.
  */
 export async function verifyStoredRun(bucket: Bucket, subject: string, nuid: string, chunks: number, size: number): Promise<void> {
-  const scan = await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 1024, window: 2048, headersOnly: true });
   let index = 0;
   let bytes = 0;
-  try {
-    for (let m = await scan.next(); m; m = await scan.next()) {
-      if (chunkIndexOf(m.headers?.get("Nats-Msg-Id"), nuid) !== index++) {
-        throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the stored chunks are out of order at chunk ${index - 1}`);
-      }
-      bytes += Number(m.headers?.get("Nats-Msg-Size") ?? NaN);
+  for await (const m of ChunkReader.headers(bucket.js, bucket.stream, subject)) {
+    if (chunkIndexOf(m.msgId, nuid) !== index++) {
+      throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the stored chunks are out of order at chunk ${index - 1}`);
     }
-  } finally {
-    await scan.close();
+    bytes += m.size;
   }
   if (index !== chunks) throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the server holds ${index} of ${chunks} chunks`);
   if (bytes !== size) throw new IntegrityError("SIZE_MISMATCH", `put: the server holds ${bytes} of ${size} bytes`);
 }
 
-
 /**
  * Calls `fn` until it succeeds, while it fails transiently (the connection is down or the server
- * restarting) and `deadline` (epoch ms) is not past. A connection closed for good ends the wait at once.
+ * restarting), for up to `waitMs`. A connection closed for good ends the wait at once.
  */
-export async function whenReachable<T>(bucket: Bucket, fn: () => Promise<T>, deadline: number, signal?: AbortSignal): Promise<T> {
+export async function whenReachable<T>(bucket: Bucket, fn: () => Promise<T>, waitMs: number, signal?: AbortSignal): Promise<T> {
+  const deadline = Date.now() + waitMs;
   for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
     try {
       return await fn();
@@ -77,19 +68,4 @@ export async function whenReachable<T>(bucket: Bucket, fn: () => Promise<T>, dea
       await sleep(pause, signal);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError("ABORTED", "put aborted", { cause: signal.reason }));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError("ABORTED", "put aborted", { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,4 +1,4 @@
-/** Reading a source that may stall, so that an abort is noticed at once rather than at its next piece. */
+/** Waiting that an abort cuts short: reading a source that may stall, and pauses between retries. */
 import { AbortedError } from "./errors.js";
 
 /**
@@ -31,4 +31,20 @@ export async function* untilAborted(
     signal.removeEventListener("abort", onAbort!);
     if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
   }
+}
+
+/** Resolves after `ms`, or rejects with {@link AbortedError} `ABORTED` as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError("ABORTED", "aborted", { cause: signal.reason }));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError("ABORTED", "aborted", { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }

@@ -18,6 +18,16 @@ export interface ReadMessage {
   headers?: Msg["headers"];
 }
 
+/** What a headers-only pass gives of one message (see {@link ChunkReader.headers}). */
+export interface ChunkHeaders {
+  /** Stream sequence. */
+  seq: number;
+  /** `Nats-Msg-Id`, when it has one. */
+  msgId: string | undefined;
+  /** Payload size in bytes. */
+  size: number;
+}
+
 /** Options of a {@link ChunkReader}. */
 export interface ChunkReaderOptions {
   /** Messages asked for in one pull request. */
@@ -80,6 +90,22 @@ export class ChunkReader {
       if (r.error) throw r.error;
     }
     return r;
+  }
+
+  /**
+   * The headers of every message on `subject`, in order, without payloads: its stream sequence, its
+   * `Nats-Msg-Id` and its payload size (NaN when the server did not say). Leaving the loop early closes
+   * the reader.
+   */
+  static async *headers(js: JetStreamClient, stream: string, subject: string): AsyncGenerator<ChunkHeaders> {
+    const reader = await ChunkReader.open(js, stream, subject, { batch: 1024, window: 2048, headersOnly: true });
+    try {
+      for (let m = await reader.next(); m; m = await reader.next()) {
+        yield { seq: m.streamSeq, msgId: m.headers?.get("Nats-Msg-Id"), size: Number(m.headers?.get("Nats-Msg-Size") ?? NaN) };
+      }
+    } finally {
+      await reader.close();
+    }
   }
 
   /** The next message, or `undefined` once the subject has no more. */

@@ -60,19 +60,9 @@ export class WindowedPublisher {
     this.tag = opts.msgIdTag ?? "";
   }
 
-  /** Index the next message gets: the number of messages in the sequence so far. */
-  get sent(): number {
-    return this.next;
-  }
-
   /** True once {@link resendFrom} has restarted the sequence. */
   get resent(): boolean {
     return this.resends > 0;
-  }
-
-  /** How many messages from the first are acknowledged, with none missing. */
-  get acknowledged(): number {
-    return this.ackedPrefix;
   }
 
   /**
