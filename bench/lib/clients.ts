@@ -80,6 +80,31 @@ async function openOurs(url: string): Promise<ObjClient> {
   };
 }
 
+/** The part of the official clients' object stores (nats.ws views.os, @nats-io/obj) the benchmark uses. */
+interface OfficialStore {
+  put(meta: { name: string; options?: { max_chunk_size: number } }, source: ReadableStream<Uint8Array>): Promise<{ size: number; chunks: number }>;
+  get(name: string): Promise<{ data: ReadableStream<Uint8Array>; error: Promise<Error | null> } | null>;
+}
+
+/** put and get of an official client's store, read the same way for both. */
+function officialOps(store: () => OfficialStore): Pick<ObjClient, "put" | "get"> {
+  return {
+    async put(name, source, t = {}) {
+      const meta = t.chunkSize ? { name, options: { max_chunk_size: t.chunkSize } } : { name };
+      const info = await store().put(meta, source);
+      return { size: info.size, chunks: info.chunks };
+    },
+    async get(name) {
+      const r = await store().get(name);
+      if (!r) throw new Error(`${name} not found`);
+      const n = await drain(r.data);
+      const err = await r.error;
+      if (err) throw err;
+      return n;
+    },
+  };
+}
+
 async function openNatsWs(url: string): Promise<ObjClient> {
   const nc = await connectNatsWs(url);
   const js = nc.jetstream();
@@ -92,19 +117,7 @@ async function openNatsWs(url: string): Promise<ObjClient> {
       bucketName = bucket;
       os = await js.views.os(bucket, { storage: WsStorage.File });
     },
-    async put(name, source, t = {}) {
-      const meta = t.chunkSize ? { name, options: { max_chunk_size: t.chunkSize } } : { name };
-      const info = await os!.put(meta, source);
-      return { size: info.size, chunks: info.chunks };
-    },
-    async get(name) {
-      const r = await os!.get(name);
-      if (!r) throw new Error(`${name} not found`);
-      const n = await drain(r.data);
-      const err = await r.error;
-      if (err) throw err;
-      return n;
-    },
+    ...officialOps(() => os!),
     async deleteBucket() {
       await jsm.streams.delete(`OBJ_${bucketName}`).catch(() => undefined);
     },
@@ -118,29 +131,14 @@ async function openObj(url: string): Promise<ObjClient> {
   const nc = await wsconnect({ servers: url, maxReconnectAttempts: 0, name: "bench" });
   const objm = new Objm(nc);
   let os: Awaited<ReturnType<typeof objm.create>> | undefined;
-  let bucketName = "";
   return {
     name: "obj",
     async createBucket(bucket) {
-      bucketName = bucket;
       os = await objm.create(bucket, { storage: ObjStorage.File });
     },
-    async put(name, source, t = {}) {
-      const meta = t.chunkSize ? { name, options: { max_chunk_size: t.chunkSize } } : { name };
-      const info = await os!.put(meta, source);
-      return { size: info.size, chunks: info.chunks };
-    },
-    async get(name) {
-      const r = await os!.get(name);
-      if (!r) throw new Error(`${name} not found`);
-      const n = await drain(r.data);
-      const err = await r.error;
-      if (err) throw err;
-      return n;
-    },
+    ...officialOps(() => os!),
     async deleteBucket() {
       await os?.destroy().catch(() => undefined);
-      void bucketName;
     },
     async close() {
       await nc.close();

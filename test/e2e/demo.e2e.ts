@@ -8,10 +8,11 @@ import { createServer, type AddressInfo } from "node:net";
 import { ObjectStoreError } from "../../src/index.js";
 import { HeapSampler } from "./heap.js";
 import {
-  dropFiles, dropMade, eventually, GiveUp, makeFile, objectRow, openDemo, patternBytes, patternWords, rowAction, savedBytes,
+  dropFiles, dropMade, eventually, GiveUp, makeFile, objectRow, openDemo, patternWords, rowAction, savedBytes,
   selectBucket, sleep, submitDialog, uploadRow, type FileSpec,
 } from "./page-helpers.js";
 import type { E2EContext, E2ETest } from "./run-e2e.js";
+import { testBytes } from "../harness/fixtures.js";
 
 const RUN = Date.now().toString(36);
 const BUCKET = `e2e_files_${RUN}`;
@@ -29,10 +30,10 @@ const enc = new TextEncoder();
 const NOTES = "Shopping list\n- milk\n- bread\n- ünïcode ✓\n".repeat(20);
 const files: FileSpec[] = [
   { name: "notes.txt", type: "text/plain", bytes: enc.encode(NOTES) },
-  { name: "data.bin", type: "application/octet-stream", bytes: patternBytes(7, 3 * MiB + 123) },
+  { name: "data.bin", type: "application/octet-stream", bytes: testBytes(3 * MiB + 123, 7) },
   { name: "empty.txt", type: "text/plain", bytes: new Uint8Array(0) },
   { name: "ünïcode ✓ name.csv", type: "text/csv", bytes: enc.encode("a,b\n1,2\n") },
-  { name: "sixteen.bin", bytes: patternBytes(16, 16 * MiB) },
+  { name: "sixteen.bin", bytes: testBytes(16 * MiB, 16) },
 ];
 const fileBytes = (name: string) => files.find((f) => f.name === name)!.bytes;
 

@@ -13,7 +13,8 @@ import { readFileSync } from "node:fs";
 import type { Response as PwResponse } from "playwright-core";
 import { objectPath } from "../../src/index.js";
 import { drawPng, encodeVideo, installMediaHelpers, servedLog, VIDEO, type Served } from "./media-page.js";
-import { objectRow, openDemo, patternBytes, rowAction, selectBucket } from "./page-helpers.js";
+import { objectRow, openDemo, rowAction, selectBucket } from "./page-helpers.js";
+import { testBytes } from "../harness/fixtures.js";
 import type { E2EContext, E2ETest } from "./run-e2e.js";
 import { muxWebm } from "./webm.js";
 
@@ -22,7 +23,7 @@ const BUCKET = `e2e_media_${RUN}`;
 const VIDEO_NAME = "clips/seek me ✓.webm";
 const IMAGE_NAME = "pics/photo 1.png";
 const DATA_NAME = "bin/data ünï.bin";
-const DATA = patternBytes(99, 3 * 1024 * 1024 + 5);
+const DATA = testBytes(3 * 1024 * 1024 + 5, 99);
 
 /** What the tests share: the video's bytes once stored. */
 const made: { video?: Uint8Array; png?: Uint8Array } = {};

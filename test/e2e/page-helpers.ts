@@ -11,21 +11,6 @@ export interface FileSpec {
   bytes: Uint8Array;
 }
 
-/** Deterministic pseudo-random bytes (xorshift32): the same in Node and in the page. */
-export function patternBytes(seed: number, size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 /**
  * Installed before any page script: a `showSaveFilePicker` whose file handle's writable records
  * what is written (`__saved[name] = {bytes, parts, closed, aborted}`); `__keepSaved = false` keeps

@@ -183,20 +183,14 @@ async function main(): Promise<void> {
     else if (args[i] === "--headed") headed = true;
     else throw new Error(`unknown argument ${args[i]}`);
   }
-  let url = process.env.NATS_WS_URL;
-  let stop: (() => Promise<void>) | undefined;
-  if (!url) {
-    const { startNatsServer } = await import("../harness/nats-server.js");
-    const server = await startNatsServer();
-    url = server.url;
-    stop = () => server.stop();
-  }
+  const { envOrOwnServer } = await import("../harness/nats-server.js");
+  const { url, stop } = await envOrOwnServer();
   try {
     const s = await runE2E({ url, filter, headed });
     console.log(`${s.passed} passed, ${s.failed} failed`);
     process.exitCode = s.failed > 0 ? 1 : 0;
   } finally {
-    await stop?.();
+    await stop();
   }
 }
 

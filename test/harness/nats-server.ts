@@ -282,3 +282,14 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     },
   };
 }
+
+/**
+ * For a runner started on its own: the orchestrator's server (env `NATS_WS_URL`), else one started
+ * here. `stop` stops only a server started here.
+ */
+export async function envOrOwnServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  const url = process.env.NATS_WS_URL;
+  if (url) return { url, stop: async () => undefined };
+  const server = await startNatsServer();
+  return { url: server.url, stop: () => server.stop() };
+}

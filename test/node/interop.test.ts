@@ -10,7 +10,7 @@ import { connect as tcpConnect } from "@nats-io/transport-node";
 import { Objm, type ObjectStore as PeerStore } from "@nats-io/obj";
 import { objectStoreManager, type ObjectStore } from "../../src/index.js";
 import { testServer, uniqueBucket, type ServerUrls } from "../harness/node-server.js";
-import { testBytes } from "../harness/fixtures.js";
+import { readAll, testBytes } from "../harness/fixtures.js";
 
 const CHUNK = 128 * 1024;
 const SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * 1024 * 1024 + 17];
@@ -22,17 +22,6 @@ const LATIN1_ACCENTED = "café crème.txt";
 const UNICODE_NAMES = ["日本語/ファイル.txt", "emoji 🎉", "ünïcödé"];
 
 let urls: ServerUrls;
-
-async function readStream(rs: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const r = rs.getReader();
-  for (;;) {
-    const { done, value } = await r.read();
-    if (done) break;
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
 
 /** Same bytes, whatever the array type (Buffer or Uint8Array). */
 function sameBytes(actual: Uint8Array | null, expected: Uint8Array, what: string): void {
@@ -76,13 +65,13 @@ describe("interop with the nats.ws 1.30.3 bundled object store", () => {
       await ours.putBytes(`s${size}`, data);
       const res = await peer.get(`s${size}`);
       assert.ok(res, `peer finds s${size}`);
-      sameBytes(await readStream(res.data), data, `size ${size}`);
+      sameBytes(await readAll(res.data), data, `size ${size}`);
       assert.ok(!(await res.error), "peer verified our digest");
     }
     for (const name of LATIN1_NAMES) {
       await ours.putString(name, name);
       const res = await peer.get(name);
-      assert.equal(new TextDecoder().decode(await readStream(res!.data)), name);
+      assert.equal(new TextDecoder().decode(await readAll(res!.data)), name);
     }
     const listed = (await peer.list()).map((o) => o.name).sort();
     assert.equal(listed.length, SIZES.length + LATIN1_NAMES.length);
