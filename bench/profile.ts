@@ -16,6 +16,7 @@ import { join, extname } from "node:path";
 import { buildBundles, BENCH_DIR } from "./build.ts";
 import type { Task } from "./lib/tasks.ts";
 import { startNatsServer } from "../test/harness/nats-server.ts";
+import { selectServerVersion } from "./lib/server-version.ts";
 
 const argv = process.argv.slice(2);
 const opt = (n: string, d: string) => {
@@ -53,7 +54,9 @@ function summarize(p: Profile): string[] {
 
 async function main() {
   const { nodeTask, pageDir } = await buildBundles();
+  const picked = selectServerVersion(process.argv.slice(2));
   const server = await startNatsServer();
+  console.log(`nats-server ${picked.version} (${picked.bin})`);
   const task: Task = {
     kind: "objstore", client: client as "ours", label: client, size, bucket: `prof_${process.pid}`,
     ops: op === "get" ? ["put", "get"] : ["put"],

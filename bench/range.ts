@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { connect } from "nats.ws";
 import { objectStoreManager, type ObjectStore } from "../src/index.ts";
 import { startNatsServer } from "../test/harness/nats-server.ts";
+import { selectServerVersion } from "./lib/server-version.ts";
 import { BENCH_DIR } from "./build.ts";
 
 const MiB = 1024 * 1024;
@@ -59,7 +60,9 @@ async function drain(store: ObjectStore, name: string, range?: { offset: number;
 }
 
 async function main(): Promise<void> {
+  const picked = selectServerVersion(process.argv.slice(2));
   const server = await startNatsServer();
+  console.log(`nats-server ${picked.version} (${picked.bin})`);
   const nc = await connect({ servers: server.url });
   const rows: Row[] = [];
   try {

@@ -8,6 +8,7 @@
  *   node --import tsx bench/run.ts --quick    16 MiB, 1 round                                   -> results/quick.*
  *   node --import tsx bench/run.ts --study    chunk size / put window / get batch study           -> results/study.*
  * Options: --runtimes node,chromium  --sizes 16,256  --rounds N  --no-extras
+ *          --server-version 2.9.10|2.12.x|newest (default: env NATS_SERVER_VERSION, else the newest release)
  *
  * Every Node task runs in its own child process (bench/node-task.ts) and every Chromium task in a fresh
  * page, so memory figures are per task and a stuck client can be killed: each op has a time limit
@@ -29,6 +30,7 @@ import { startNatsServer, type NatsServer } from "../test/harness/nats-server.ts
 import { connect as tcpConnect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { copyFileSync } from "node:fs";
+import { selectServerVersion } from "./lib/server-version.ts";
 
 const MiB = 1024 * 1024;
 const KiB = 1024;
@@ -627,7 +629,7 @@ async function main(): Promise<void> {
   const meta = {
     mode, date: new Date().toISOString(), cpu: cpus()[0]?.model ?? "?", cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version, chromium: runtimes.some((r) => r !== "node") ? sh(CHROMIUM, ["--version"]) : "–",
-    natsServer: sh("nats-server", ["--version"]).replace(/^nats-server:\s*/, ""),
+    natsServer: selectServerVersion(argv).version,
     commit: `${sh("git", ["-C", BENCH_DIR, "rev-parse", "--short", "HEAD"])}${sh("git", ["-C", BENCH_DIR, "status", "--porcelain", "--", "../src"]) ? " + uncommitted src changes" : ""}`,
     sizes, runtimes, opLimit: "15 s + size at 10 MB/s (ceilings and hashing: twice that)",
   };

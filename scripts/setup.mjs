@@ -3,9 +3,16 @@
  * Idempotent set-up of a fresh Debian machine for this project (plain Node, no dependencies: it runs
  * before `npm ci`). Quiet unless it installs something.
  *
- *   node scripts/setup.mjs          nats-server (apt) + node_modules (npm ci)
- *   node scripts/setup.mjs test     the same + Chromium (apt package `chromium`) for the browser tests, and Go
- *                                   with Debian's nats.go sources for the nats.go interop peer (test/interop-go)
+ *   node scripts/setup.mjs          nats-server 2.9 (apt) and the newest release (Go) + node_modules (npm ci)
+ *   node scripts/setup.mjs test     the same + every server of the matrix (scripts/nats-servers.json), Chromium
+ *                                   (apt package `chromium`) for the browser tests, and Go with Debian's nats.go
+ *                                   sources for the nats.go interop peer (test/interop-go)
+ *   node scripts/setup.mjs server V...   builds these nats-server versions (X.Y.Z, X.Y.x, newest) only
+ *
+ * Servers other than Debian's 2.9.10 are built once per machine with `go install` (the Go module proxy)
+ * into a cache outside the repo (scripts/nats-servers.mjs: ~/.cache/nats-objectstore-web/nats-server/
+ * vX.Y.Z/nats-server), two at a time. Where Go is missing or a build fails, set-up says so; with CI=true
+ * that is a failure (exit 1), elsewhere a warning (the runs that need the server then report it missing).
  *
  * - nats-server missing from PATH  -> apt-get update; apt-get install -y nats-server
  * - `test` and /usr/bin/chromium missing -> apt-get install -y chromium
@@ -19,9 +26,13 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MATRIX, NEWEST, buildServer, findServer, goBinary, resolveVersion } from "./nats-servers.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const wantTest = process.argv.slice(2).includes("test");
+const argv = process.argv.slice(2);
+const wantTest = argv.includes("test");
+const onlyServers = argv[0] === "server" ? argv.slice(1) : undefined;
+const inCI = /^(1|true|yes)$/i.test(process.env.CI ?? "");
 
 function onPath(cmd) {
   for (const dir of (process.env.PATH ?? "").split(delimiter).concat(["/usr/sbin", "/usr/bin", "/usr/local/bin"])) {
@@ -36,7 +47,7 @@ function onPath(cmd) {
   return false;
 }
 
-// SETUP_DRY_RUN=1 prints what would be run; SETUP_PRETEND_MISSING=nats-server,chromium,go,node_modules
+// SETUP_DRY_RUN=1 prints what would be run; SETUP_PRETEND_MISSING=nats-server,chromium,go,node_modules,v2.12.15
 // treats those as missing (both for testing this script).
 const dryRun = !!process.env.SETUP_DRY_RUN;
 const pretendMissing = new Set((process.env.SETUP_PRETEND_MISSING ?? "").split(",").filter(Boolean));
@@ -77,7 +88,45 @@ function nodeModulesStale() {
   return mtime(lock) > installed ? "older than package-lock.json" : false;
 }
 
+/**
+ * Builds the Go-built servers named (two at a time). Returns the problems (missing Go, failed builds).
+ * @param {string[]} specs
+ */
+async function buildServers(specs) {
+  const wanted = [...new Set(specs.map((s) => resolveVersion(s)).filter((e) => e.source === "go").map((e) => e.version))];
+  const todo = wanted.filter((v) => pretendMissing.has(`v${v}`) || findServer(v).missing);
+  if (todo.length === 0) return [];
+  if (pretendMissing.has("go") || !goBinary()) return [`nats-server ${todo.join(", ")}: Go is not installed (no go on PATH), so they cannot be built`];
+  console.log(`setup: building nats-server ${todo.join(", ")} with go install (once per machine)`);
+  if (dryRun) return [];
+  const problems = [];
+  const queue = [...todo];
+  const worker = async () => {
+    for (let v = queue.shift(); v !== undefined; v = queue.shift()) {
+      try {
+        await buildServer(v, { log: (line) => console.log(`setup: ${line}`) });
+      } catch (e) {
+        problems.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return problems;
+}
+
+/** Reports server problems: a failure in CI (or when asked for servers by name), a warning elsewhere. */
+function reportServerProblems(problems, fatal) {
+  if (problems.length === 0) return;
+  for (const p of problems) console.error(`setup: ${fatal ? "error" : "warning"}: ${p}`);
+  if (fatal) throw new Error("setup: nats-server versions are missing (see above)");
+  console.error("setup: the runs that need those servers will report them missing");
+}
+
 try {
+  if (onlyServers) {
+    reportServerProblems(await buildServers(onlyServers.length ? onlyServers : [NEWEST]), true);
+    process.exit(0);
+  }
   const apt = [];
   if (pretendMissing.has("nats-server") || !onPath("nats-server")) apt.push("nats-server");
   if (wantTest && (pretendMissing.has("chromium") || !existsSync("/usr/bin/chromium"))) apt.push("chromium");
@@ -88,6 +137,8 @@ try {
     }
   }
   if (apt.length) aptInstall(apt);
+
+  reportServerProblems(await buildServers(wantTest ? MATRIX.map((v) => v.version) : [NEWEST]), inCI);
 
   const stale = pretendMissing.has("node_modules") ? "missing (pretend)" : nodeModulesStale();
   if (stale) {

@@ -1,6 +1,7 @@
 /** Get: meta -> ordered chunk reader -> verifier -> body stream. */
 import type { Bucket } from "./bucket.js";
 import { parseDigest, sameHash } from "./core/digest.js";
+import { checkGetOptions } from "./core/check-options.js";
 import { AbortedError, IntegrityError, InvalidArgumentError, ObjectStoreError } from "./core/errors.js";
 import type { ObjectInfo } from "./core/meta.js";
 import { chunkSubject } from "./core/names.js";
@@ -16,9 +17,12 @@ const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 /**
  * The verified bytes of a stored (non-link) object, as a stream pulled by its reader: chunks are requested
  * only as the reader consumes them. The last chunk is released only after size, chunk count and digest
- * check out; any mismatch errors the stream with an {@link IntegrityError}.
+ * check out; any mismatch errors the stream with an {@link IntegrityError}. Bad options throw
+ * {@link InvalidArgumentError} `INVALID_ARGUMENT`; a throwing `onProgress` or `hasher` errors the stream
+ * with a `CallbackError` (`CALLBACK_FAILED`).
  */
-export function objectBody(bucket: Bucket, info: ObjectInfo, opts: GetOptions = {}): ReadableStream<Uint8Array> {
+export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOptions): ReadableStream<Uint8Array> {
+  const opts = checkGetOptions(options);
   let hasher: Hasher | undefined;
   let reader: ChunkReader | undefined;
   let bytes = 0;
@@ -66,6 +70,7 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, opts: GetOptions = 
               batch,
               window: batch * 2,
             });
+            if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
           }
           const m = await reader.next();
           if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });

@@ -24,6 +24,7 @@ export {
   ObjectStoreError, InvalidArgumentError, NotFoundError, ConflictError, SealedError, LinkError, IntegrityError,
   AbortedError, SourceError, PermissionError, ServerError, type ObjectStoreErrorCode,
 } from "./core/errors.js";
+export { CallbackError } from "./core/check-options.js";
 export {
   objectResponse, handleObjectRequest, objectPath, parseObjectPath, statusForError, decideRange, entityTag, objectContentType,
   type ObjectResponseOptions, type ObjectRouteOptions, type ObjectPath, type RangeDecision,

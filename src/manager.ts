@@ -2,7 +2,7 @@
 import type { NatsConnection } from "nats.ws";
 import { Bucket } from "./bucket.js";
 import { checkConfig, toStatus, toStreamConfig, type ObjectStoreConfig, type ObjectStoreStatus } from "./core/bucket-config.js";
-import { ServerError } from "./core/errors.js";
+import { ConflictError, NotFoundError, ServerError } from "./core/errors.js";
 import { streamName, validateBucketName } from "./core/names.js";
 import type { ManagerOptions } from "./options.js";
 import { ObjectStore } from "./store.js";
@@ -27,17 +27,61 @@ export class ObjectStoreManager {
   /**
    * Creates a bucket (or opens it, when one with the same configuration exists). Rejects with
    * `BUCKET_EXISTS` when it exists with another configuration, and `SERVER_TOO_OLD` for `metadata` or
-   * `compression` on a server older than 2.10 (which would silently ignore them).
+   * `compression` on a server older than 2.10 (which would silently ignore them), and for `allowBatched`
+   * on a server older than 2.14.
    */
   async createObjectStore(config: ObjectStoreConfig): Promise<ObjectStore> {
+    const c = this.checkForServer(config);
+    const si = await this.js.createStream(toStreamConfig(c) as StreamConfig);
+    return this.wrap(c.bucket, si.config);
+  }
+
+  /**
+   * Changes an existing bucket's configuration to `config` (as nats.go's `UpdateObjectStore`): description,
+   * TTL, max bytes, metadata, compression, and replicas where the server allows it (a cluster). Options not
+   * given return to their defaults; the storage type cannot change (the server refuses). Rejects with
+   * `BUCKET_NOT_FOUND` when there is no such bucket, `SERVER_TOO_OLD` as {@link createObjectStore}.
+   */
+  async updateObjectStore(config: ObjectStoreConfig): Promise<ObjectStore> {
+    const c = this.checkForServer(config);
+    const si = await this.js.updateStream(toStreamConfig(c) as StreamConfig, `update bucket ${c.bucket}`);
+    return this.wrap(c.bucket, si.config);
+  }
+
+  /**
+   * Creates the bucket, or changes an existing one's configuration to `config` (as nats.go's
+   * `CreateOrUpdateObjectStore`). Rejects with `SERVER_TOO_OLD` as {@link createObjectStore}.
+   */
+  async createOrUpdateObjectStore(config: ObjectStoreConfig): Promise<ObjectStore> {
+    const c = this.checkForServer(config);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.updateObjectStore(c);
+      } catch (err) {
+        if (!(err instanceof NotFoundError) || err.code !== "BUCKET_NOT_FOUND") throw err;
+      }
+      try {
+        return await this.createObjectStore(c);
+      } catch (err) {
+        // created meanwhile by another client with another configuration: update that one
+        if (attempt > 0 || !(err instanceof ConflictError) || err.code !== "BUCKET_EXISTS") throw err;
+      }
+    }
+  }
+
+  /** Checks a config, and that this server knows every feature it asks for. */
+  private checkForServer(config: ObjectStoreConfig): ObjectStoreConfig {
     const c = checkConfig(config);
     if ((c.compression || (c.metadata && Object.keys(c.metadata).length > 0)) && !this.js.serverAtLeast(2, 10)) {
       throw new ServerError("SERVER_TOO_OLD",
         `bucket metadata and compression need nats-server 2.10 or newer; this one is ${this.js.nc.info?.version}`);
     }
+    if (c.allowBatched && this.js.apiLevel < 4) {
+      throw new ServerError("SERVER_TOO_OLD",
+        `fast-batch buckets (allowBatched) need nats-server 2.14 or newer (API level 4); this one is ${this.js.nc.info?.version}`);
+    }
     if (!this.js.serverAtLeast(2, 6)) throw new ServerError("SERVER_TOO_OLD", "object stores need nats-server 2.6.2 or newer");
-    const si = await this.js.createStream(toStreamConfig(c) as StreamConfig);
-    return this.wrap(c.bucket, si.config);
+    return c;
   }
 
   /** Deletes a bucket and everything in it. Rejects with `BUCKET_NOT_FOUND` when there is none. */
@@ -66,7 +110,7 @@ export class ObjectStoreManager {
   }
 
   private wrap(bucket: string, config: StreamConfig): ObjectStore {
-    return new ObjectStore(new Bucket(this.js, bucket, config.allow_direct === true), this);
+    return new ObjectStore(new Bucket(this.js, bucket, config.allow_direct === true, config.allow_batched === true), this);
   }
 }
 

@@ -6,6 +6,9 @@ import type { Bucket } from "./bucket.js";
 import { chunked } from "./core/chunker.js";
 import { formatDigest } from "./core/digest.js";
 import { AbortedError, ConflictError, IntegrityError, InvalidArgumentError, LinkError } from "./core/errors.js";
+import { purgeChunks, purgeReplacedChunks } from "./chunk-purge.js";
+import { outcomeUnknown, writeMeta } from "./meta-write.js";
+import { ChunkReader } from "./transport/chunk-reader.js";
 import { checkMeta, encodeInfo, type ObjectInfo, type ObjectMeta } from "./core/meta.js";
 import { chunkSubject, metaSubject, validateObjectName } from "./core/names.js";
 import { newNuid } from "./core/nuid.js";
@@ -45,6 +48,10 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   if (opts.previousRevision !== undefined && (!Number.isSafeInteger(opts.previousRevision) || opts.previousRevision < 0)) {
     throw new InvalidArgumentError("INVALID_ARGUMENT", "previousRevision must be a whole number >= 0");
   }
+  if (opts.window !== undefined && (!Number.isSafeInteger(opts.window) || opts.window < 1)) {
+    throw new InvalidArgumentError("INVALID_ARGUMENT", "window must be a whole number >= 1");
+  }
+  checkMetaFits(bucket, clean, chunkSize);
   const opened = openSource(source);
   if (resume?.total !== undefined && opened.size !== undefined && resume.total !== opened.size) {
     throw new InvalidArgumentError("RESUME_MISMATCH", `the source has ${opened.size} bytes, the interrupted put had ${resume.total}`);
@@ -66,6 +73,8 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   let size = 0;
   let chunks = 0;
   let stored = false;
+  // once the meta publish fails with its outcome unknown, nothing may be purged: it may yet be the object
+  let metaMaybeStored = false;
   const publisher = new WindowedPublisher(bucket.js, subject, {
     window: opts.window ?? Math.max(4, Math.min(64, Math.floor(WINDOW_BYTES / chunkSize))),
     msgIdPrefix: nuid,
@@ -83,6 +92,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   const progress = () => opts.onProgress?.({
     bytes: size, total: opened.size, chunks, ...(resumedFrom === undefined ? {} : { resumedFrom }),
   });
+  const held = already > 0 ? await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 16, window: 32, maxMessages: already }) : undefined;
   try {
     const pieces = opts.signal ? untilAborted(opened.pieces, opts.signal) : opened.pieces;
     for await (const chunk of chunked(pieces, chunkSize)) {
@@ -97,6 +107,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
       // a resumed put hashes the chunks the server holds already, and sends the rest; a chunk is hashed
       // after it is handed to the socket, so hashing fills the wait for the window's acks
       if (chunks >= already) await resilient(() => publisher.publish(chunk));
+      else await sameAsStored(held, chunk, chunks);
       hasher.update(chunk);
       size += chunk.length;
       chunks++;
@@ -125,24 +136,67 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
       mtime: new Date().toISOString(),
       revision: 0,
     };
-    const { revision, replaced } = await publishMeta(bucket, info, old, opts.previousRevision !== undefined, reconnectWait);
+    const { revision, replaced } = await publishMeta(bucket, info, old, opts.previousRevision !== undefined, reconnectWait)
+      .catch((err: unknown) => {
+        metaMaybeStored = outcomeUnknown(err);
+        throw err;
+      });
     stored = true;
-    if (replaced?.nuid && replaced.nuid !== nuid) {
-      await bucket.js.purgeSubject(bucket.stream, chunkSubject(bucket.name, replaced.nuid), "purge old chunks").catch(() => undefined);
-    }
+    await retireLegacyMeta(bucket, replaced);
+    await purgeReplacedChunks(bucket, replaced, nuid);
     if (size === 0) progress();
     return { ...info, revision };
   } catch (err) {
-    if (!stored) {
+    if (!stored && !metaMaybeStored) {
       await publisher.settled();
       // a resumable put keeps what the server acknowledged, unless cancelled or the chunks are unusable
       const keep = resumable && !opts.signal?.aborted && !(err instanceof IntegrityError);
-      if (!keep) await bucket.js.purgeSubject(bucket.stream, subject, "purge partial chunks").catch(() => undefined);
+      if (!keep) await purgeChunks(bucket, subject, "purge partial chunks");
     }
     if (opts.signal?.aborted && !stored) throw new AbortedError("ABORTED", "put aborted", { cause: opts.signal.reason });
     throw err;
   } finally {
     publisher.close();
+    await held?.close();
+  }
+}
+
+/**
+ * A resumed put hashes the chunks the server holds instead of sending them, so it first proves they
+ * are the source's bytes: a source that kept its first chunk and size but changed in between must not
+ * become an object whose stored bytes differ from its digest (`RESUME_MISMATCH`, the chunks kept).
+ */
+async function sameAsStored(held: ChunkReader | undefined, chunk: Uint8Array, index: number): Promise<void> {
+  const m = await held?.next();
+  if (!m || m.data.length !== chunk.length || !m.data.every((b, i) => b === chunk[i])) {
+    throw new InvalidArgumentError("RESUME_MISMATCH", `the source differs from the interrupted put's chunk ${index} on the server`);
+  }
+}
+
+/**
+ * A put that replaced a version another client stored under a legacy encoding of the name wrote its
+ * meta under the standard one: the legacy meta goes (only up to the revision replaced), so one name
+ * never shows two versions.
+ */
+async function retireLegacyMeta(bucket: Bucket, replaced: ObjectInfo | undefined): Promise<void> {
+  if (!replaced) return;
+  const legacy = bucket.subjectOf(replaced);
+  if (legacy === metaSubject(bucket.name, replaced.name)) return;
+  await bucket.js.purgeSubject(bucket.stream, legacy, "retire legacy meta", replaced.revision + 1).catch(() => undefined);
+}
+
+/**
+ * Refuses, before any chunk is sent, a meta that could never be stored: its JSON (with the largest
+ * size, chunk count and digest a put can add) must fit the server's max_payload.
+ */
+function checkMetaFits(bucket: Bucket, meta: ObjectMeta, chunkSize: number): void {
+  const probe = encodeInfo({
+    ...meta, options: { max_chunk_size: chunkSize }, bucket: bucket.name, nuid: newNuid(), size: Number.MAX_SAFE_INTEGER,
+    chunks: Number.MAX_SAFE_INTEGER, digest: `SHA-256=${"A".repeat(44)}`, mtime: new Date().toISOString(),
+  });
+  if (probe.length > bucket.js.maxPayload - HEADER_ROOM) {
+    throw new InvalidArgumentError("META_TOO_LARGE",
+      `the object's meta (${probe.length} bytes of JSON) does not fit the server's max_payload of ${bucket.js.maxPayload} bytes`);
   }
 }
 
@@ -204,11 +258,11 @@ async function digestOf(newHasher: HasherFactory, chunk: Uint8Array): Promise<st
 }
 
 /**
- * Publishes the meta with the subject rolled up, expecting the revision read before the put began. When
- * another writer stored a version meanwhile (and the caller gave no revision of its own), it reads the
- * new current version and tries again, so the version it replaces is always known and its chunks purged:
- * concurrent puts of one name leave exactly one version and no orphan chunks. A publish lost with the
- * connection is looked for once the server answers again, and sent again when it is not there.
+ * Writes the put's meta on the condition that the name is still at the revision read before the put
+ * began. When another writer stored a version meanwhile (and the caller gave no revision of its own), it
+ * reads the new current version and tries again on that, so the version it replaces, whose chunks it
+ * then purges, is always the one the stored meta replaced: concurrent puts of one name leave exactly one
+ * version and no orphan chunks. A lost acknowledgement is resolved by {@link writeMeta}.
  */
 async function publishMeta(
   bucket: Bucket,
@@ -222,23 +276,10 @@ async function publishMeta(
   let current = old;
   for (let attempt = 0; ; attempt++) {
     try {
-      const ack = await bucket.js.publish(subject, payload,
-        { rollupSubject: true, expectLastSubjectSeq: current?.revision ?? 0 }, "put object meta");
-      return { revision: ack.seq, replaced: current };
+      const revision = await writeMeta(bucket, subject, payload, bucket.expectedOn(subject, current), reconnectWait, "put object meta");
+      return { revision, replaced: current };
     } catch (err) {
-      if (isTransient(err) && attempt < META_RACE_RETRIES) {
-        // the meta may be stored though its ack was lost: look once the server answers again
-        const now = await whenReachable(bucket, () => bucket.readInfo(info.name, { fresh: true }), reconnectWait)
-          .catch(() => { throw err; });
-        if (now?.nuid === info.nuid) return { revision: now.revision, replaced: current };
-        if (strict && now?.revision !== current?.revision) {
-          throw new ConflictError("REVISION_MISMATCH", `${info.name} changed while its meta was being written`);
-        }
-        current = now;
-        continue;
-      }
-      if (strict || !(err instanceof ConflictError) || attempt >= META_RACE_RETRIES) throw err;
-      // the version we expected to replace is gone (its writer purged it): replace the new current one
+      if (strict || !(err instanceof ConflictError && err.code === "REVISION_MISMATCH") || attempt >= META_RACE_RETRIES) throw err;
       current = await bucket.readInfo(info.name, { fresh: true });
     }
   }

@@ -5,6 +5,7 @@
  * then an ordered reader starts at that chunk's stream sequence.
  */
 import type { Bucket } from "./bucket.js";
+import { checkSignal } from "./core/check-options.js";
 import { AbortedError, IntegrityError, ObjectStoreError } from "./core/errors.js";
 import type { ObjectInfo } from "./core/meta.js";
 import { chunkSubject } from "./core/names.js";
@@ -89,16 +90,25 @@ async function scan(bucket: Bucket, subject: string, offset: number): Promise<{ 
  * on a range; the byte count is, and for objects of uniform chunks (this library's) the size of every
  * chunk read against the meta's chunk size, chunk count and size.
  */
-export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, signal?: AbortSignal): ReadableStream<Uint8Array> {
+export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, abortSignal?: AbortSignal): ReadableStream<Uint8Array> {
+  const signal = checkSignal(abortSignal, "get");
   const subject = chunkSubject(bucket.name, info.nuid);
   let reader: ChunkReader | undefined;
   let skip = 0;
   let left = range.length;
   /** With uniform chunks: the index of the next chunk and the size each must have. */
   let uniform: { index: number; chunkSize: number } | undefined;
-  const close = () => void reader?.close();
+  // an abort stops the read at once, even when nobody pulls again: the reader and its consumer go
+  const onAbort = () => void reader?.close();
+  const close = () => {
+    signal?.removeEventListener("abort", onAbort);
+    void reader?.close();
+  };
   return new ReadableStream<Uint8Array>(
     {
+      start() {
+        signal?.addEventListener("abort", onAbort, { once: true });
+      },
       async pull(controller) {
         try {
           if (signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: signal.reason });
@@ -116,8 +126,10 @@ export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, si
             const batch = Math.max(1, Math.min(64, needed));
             reader = await ChunkReader.open(bucket.js, bucket.stream, subject,
               { batch, window: batch * 2, startSeq: at.seq, ...(at.chunkSize ? { maxMessages: needed } : {}) });
+            if (signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: signal.reason });
           }
           const m = await reader.next();
+          if (signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: signal.reason });
           if (!m) throw new IntegrityError("SIZE_MISMATCH", `${info.name}: the object's chunks end inside the range`);
           if (uniform) {
             const { index, chunkSize } = uniform;

@@ -1,9 +1,12 @@
 /** The ObjectStore operations on one bucket: orchestration only; the work is in put, get, watch and core. */
 import type { Bucket } from "./bucket.js";
 import { toStatus, type ObjectStoreStatus } from "./core/bucket-config.js";
-import { ConflictError, InvalidArgumentError, LinkError, NotFoundError } from "./core/errors.js";
+import { AbortedError, ConflictError, InvalidArgumentError, LinkError, NotFoundError } from "./core/errors.js";
 import { checkMeta, encodeInfo, type ObjectInfo, type ObjectMeta } from "./core/meta.js";
-import { chunkSubject, metaSubject, validateObjectName } from "./core/names.js";
+import { chunkSubject, isValidNuid, metaSubject, validateBucketName, validateObjectName } from "./core/names.js";
+import { purgeReplacedChunks } from "./chunk-purge.js";
+import { DEFAULT_RECONNECT_WAIT_MS } from "./put.js";
+import { outcomeUnknown, writeMeta } from "./meta-write.js";
 import { newNuid } from "./core/nuid.js";
 import { ObjectResult } from "./core/object-result.js";
 import type { PutSource } from "./core/source.js";
@@ -16,6 +19,10 @@ import { rangeBody, type ByteRange } from "./range.js";
 import { ObjectWatcher } from "./watch.js";
 
 const utf8 = new TextEncoder();
+/** How many times a meta write re-reads and retries when another writer changed the name first. */
+const WRITE_RACE_RETRIES = 16;
+/** How many links a get follows before it gives up with `LINK_CYCLE`. */
+const MAX_LINK_HOPS = 8;
 
 /** Opens other buckets, for links that point across buckets. */
 export interface BucketOpener {
@@ -66,13 +73,20 @@ export class ObjectStore {
    * Reads an object. Follows links (also into other buckets). The body streams and is verified as it goes.
    * Rejects with `OBJECT_NOT_FOUND` for a missing or deleted object, `LINK_IS_BUCKET` for a bucket link.
    */
-  async get(name: string, opts: GetOptions = {}): Promise<ObjectResult> {
+  get(name: string, opts: GetOptions = {}): Promise<ObjectResult> {
+    return this.getFollowing(name, opts, 0);
+  }
+
+  /** @internal {@link get}, `hops` links deep: a link cycle (or a chain too long) is `LINK_CYCLE`. */
+  async getFollowing(name: string, opts: GetOptions, hops: number): Promise<ObjectResult> {
     const info = await this.getInfo(name);
     const link = info.options?.link;
     if (link) {
       if (!link.name) throw new LinkError("LINK_IS_BUCKET", `${name} links to a whole bucket; open it with objectStore("${link.bucket}")`);
+      if (hops >= MAX_LINK_HOPS) throw new LinkError("LINK_CYCLE", `${name}: more than ${MAX_LINK_HOPS} links in a row (a link cycle?)`);
+      if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
       const target = link.bucket === this.bucket ? this : await this.opener.objectStore(link.bucket);
-      return target.get(link.name, opts);
+      return target.getFollowing(link.name, opts, hops + 1);
     }
     const range = pickRange(info.size, opts.offset, opts.length);
     if (range) return new ObjectResult(info, rangeBody(this.b, info, range, opts.signal), range);
@@ -110,57 +124,112 @@ export class ObjectStore {
   /**
    * Changes an object's name, description, headers or metadata (its data stays). Renaming onto an
    * existing object is `OBJECT_ALREADY_EXISTS`; updating a deleted object is `UPDATE_DELETED`.
-   * A rename purges the old name's meta, as the official clients do: watchers see the new name arrive
-   * (with the same `nuid`) but no delete marker for the old one.
+   * Every write is conditional on the revision it read; without `previousRevision`, a version written
+   * meanwhile by someone else is read again and the update applied to it.
+   *
+   * A rename first replaces the old name's meta with a delete marker (on the condition that the old name
+   * is unchanged), then writes the new name (on the condition that it is still free), so two live names
+   * never share one version's chunks; when the new name was taken meanwhile, the old meta is put back.
+   * Watchers see the old name deleted and the new one arrive with the same `nuid` (see docs/protocol.md).
    */
   async updateMeta(name: string, meta: ObjectMeta, opts: RevisionOptions = {}): Promise<ObjectInfo> {
     validateObjectName(this.bucket, name);
     const clean = checkMeta(meta);
     validateObjectName(this.bucket, clean.name);
-    const info = await this.b.readInfo(name, { fresh: true });
-    if (!info) throw notFound(name);
-    if (info.deleted) throw new ConflictError("UPDATE_DELETED", `cannot update the meta of deleted object ${name}`);
-    checkRevision(info, opts.previousRevision);
-    const renamed = clean.name !== name;
-    if (renamed) {
-      const existing = await this.b.readInfo(clean.name, { fresh: true });
-      if (existing && !existing.deleted) throw new ConflictError("OBJECT_ALREADY_EXISTS", `an object named ${clean.name} already exists`);
+    for (let attempt = 0; ; attempt++) {
+      const info = await this.b.readInfo(name, { fresh: true });
+      if (!info) throw notFound(name);
+      if (info.deleted) throw new ConflictError("UPDATE_DELETED", `cannot update the meta of deleted object ${name}`);
+      checkRevision(info, opts.previousRevision);
+      const updated: ObjectInfo = {
+        ...info,
+        name: clean.name,
+        description: clean.description,
+        headers: clean.headers,
+        metadata: clean.metadata,
+        mtime: new Date().toISOString(),
+      };
+      try {
+        const revision = clean.name === name
+          ? await writeMeta(this.b, this.b.subjectOf(info), encodeInfo(updated), info.revision, DEFAULT_RECONNECT_WAIT_MS, "update object meta")
+          : await this.rename(info, updated);
+        return { ...updated, revision };
+      } catch (err) {
+        if (!retryable(err, opts.previousRevision, attempt)) throw err;
+      }
     }
-    const updated: ObjectInfo = {
-      ...info,
-      name: clean.name,
-      description: clean.description,
-      headers: clean.headers,
-      metadata: clean.metadata,
-      mtime: new Date().toISOString(),
-    };
-    const ack = await this.b.js.publish(metaSubject(this.bucket, clean.name), encodeInfo(updated), {
-      rollupSubject: true,
-      expectLastSubjectSeq: renamed ? undefined : info.revision,
-    }, "update object meta");
-    if (renamed) await this.b.js.purgeSubject(this.b.stream, metaSubject(this.bucket, name), "remove old name");
-    return { ...updated, revision: ack.seq };
   }
 
-  /** Deletes an object: a delete marker replaces its meta and its chunks are purged. Missing: `OBJECT_NOT_FOUND`. */
+  /**
+   * Moves `info` to `updated.name`: a delete marker on the old name, then the meta on the new one; a
+   * definite failure of the second puts the old meta back. Returns the new meta's revision.
+   */
+  private async rename(info: ObjectInfo, updated: ObjectInfo): Promise<number> {
+    const target = await this.b.readInfo(updated.name, { fresh: true });
+    if (target && !target.deleted) throw new ConflictError("OBJECT_ALREADY_EXISTS", `an object named ${updated.name} already exists`);
+    const oldSubject = this.b.subjectOf(info);
+    const markerSeq = await writeMeta(this.b, oldSubject, encodeInfo(deleteMarker(info)), info.revision, DEFAULT_RECONNECT_WAIT_MS, "rename: retire old name");
+    try {
+      const newSubject = metaSubject(this.bucket, updated.name);
+      return await writeMeta(this.b, newSubject, encodeInfo(updated), this.b.expectedOn(newSubject, target),
+        DEFAULT_RECONNECT_WAIT_MS, "rename: write new name");
+    } catch (err) {
+      // the new name may hold the object: the marker must stay, the chunks are referenced either way
+      if (outcomeUnknown(err)) throw err;
+      await this.restoreAfterFailedRename(info, oldSubject, markerSeq);
+      const now = await this.b.readInfo(updated.name, { fresh: true });
+      if (now && !now.deleted) throw new ConflictError("OBJECT_ALREADY_EXISTS", `an object named ${updated.name} already exists`);
+      throw err;
+    }
+  }
+
+  /**
+   * Puts the old meta back over the rename's marker. When the old name was written meanwhile, no meta
+   * names the old version any more, so its chunks are purged.
+   */
+  private async restoreAfterFailedRename(info: ObjectInfo, oldSubject: string, markerSeq: number): Promise<void> {
+    try {
+      await writeMeta(this.b, oldSubject, encodeInfo(info), markerSeq, DEFAULT_RECONNECT_WAIT_MS, "rename: restore old name");
+    } catch (err) {
+      if (!(err instanceof ConflictError && err.code === "REVISION_MISMATCH")) throw err;
+      const now = await this.b.readInfo(info.name, { fresh: true });
+      if (now?.nuid !== info.nuid) await purgeReplacedChunks(this.b, info);
+    }
+  }
+
+  /**
+   * Deletes an object: a delete marker replaces its meta, then its chunks are purged. Missing:
+   * `OBJECT_NOT_FOUND`. Without `previousRevision`, a version written meanwhile is deleted instead.
+   * In a bucket full to its `maxBytes`, where even the marker does not fit, the chunks are purged first.
+   */
   async delete(name: string, opts: RevisionOptions = {}): Promise<void> {
     validateObjectName(this.bucket, name);
-    const info = await this.b.readInfo(name, { fresh: true });
-    if (!info) throw notFound(name);
-    checkRevision(info, opts.previousRevision);
-    if (info.deleted) return;
-    const marker: ObjectInfo = {
-      ...info,
-      size: 0,
-      chunks: 0,
-      digest: undefined,
-      deleted: true,
-      mtime: new Date().toISOString(),
-    };
-    await this.b.js.publish(metaSubject(this.bucket, name), encodeInfo(marker),
-      { rollupSubject: true, expectLastSubjectSeq: info.revision }, "delete object");
-    if (info.nuid && !info.options?.link) {
-      await this.b.js.purgeSubject(this.b.stream, chunkSubject(this.bucket, info.nuid), "purge chunks");
+    let freed = false;
+    for (let attempt = 0; ; attempt++) {
+      const info = await this.b.readInfo(name, { fresh: true });
+      if (!info) throw notFound(name);
+      checkRevision(info, opts.previousRevision);
+      if (info.deleted) return;
+      const subject = this.b.subjectOf(info);
+      try {
+        await writeMeta(this.b, subject, encodeInfo(deleteMarker(info)), info.revision, DEFAULT_RECONNECT_WAIT_MS, "delete object");
+        await purgeReplacedChunks(this.b, info);
+        return;
+      } catch (err) {
+        if (err instanceof ConflictError && err.code === "BUCKET_FULL") {
+          if (freed) {
+            // not even the marker fits: remove the meta itself, but no version written after the one read
+            await this.b.js.purgeSubject(this.b.stream, subject, "delete object in a full bucket", info.revision + 1);
+            return;
+          }
+          freed = true;
+          if (!info.options?.link && isValidNuid(info.nuid)) {
+            await this.b.js.purgeSubject(this.b.stream, chunkSubject(this.bucket, info.nuid), "free a full bucket");
+          }
+          continue;
+        }
+        if (!retryable(err, opts.previousRevision, attempt)) throw err;
+      }
     }
   }
 
@@ -173,6 +242,9 @@ export class ObjectStore {
     if (typeof target !== "object" || target === null || typeof target.name !== "string" || typeof target.bucket !== "string") {
       throw new InvalidArgumentError("INVALID_ARGUMENT", "addLink needs the ObjectInfo of the object to link to");
     }
+    if (target.name === "") throw new InvalidArgumentError("INVALID_ARGUMENT", "addLink needs an object to link to (use addBucketLink for a bucket)");
+    validateBucketName(target.bucket);
+    validateObjectName(target.bucket, target.name, false);
     if (target.deleted) throw new LinkError("LINK_TO_DELETED", `cannot link to deleted object ${target.name}`);
     if (target.options?.link) throw new LinkError("LINK_TO_LINK", `cannot link to ${target.name}: it is a link`);
     return this.writeLink(name, { bucket: target.bucket, name: target.name });
@@ -184,27 +256,35 @@ export class ObjectStore {
     if (typeof store !== "object" || store === null || typeof store.bucket !== "string") {
       throw new InvalidArgumentError("INVALID_ARGUMENT", "addBucketLink needs an object store");
     }
+    validateBucketName(store.bucket);
     return this.writeLink(name, { bucket: store.bucket });
   }
 
   private async writeLink(name: string, link: { bucket: string; name?: string }): Promise<ObjectInfo> {
-    const existing = await this.b.readInfo(name, { fresh: true });
-    if (existing && !existing.deleted && !existing.options?.link) {
-      throw new ConflictError("OBJECT_ALREADY_EXISTS", `an object named ${name} already exists`);
+    for (let attempt = 0; ; attempt++) {
+      const existing = await this.b.readInfo(name, { fresh: true });
+      if (existing && !existing.deleted && !existing.options?.link) {
+        throw new ConflictError("OBJECT_ALREADY_EXISTS", `an object named ${name} already exists`);
+      }
+      const info: ObjectInfo = {
+        name,
+        bucket: this.bucket,
+        nuid: newNuid(),
+        size: 0,
+        chunks: 0,
+        mtime: new Date().toISOString(),
+        options: { link },
+        revision: 0,
+      };
+      try {
+        const subject = metaSubject(this.bucket, name);
+        const revision = await writeMeta(this.b, subject, encodeInfo(info), this.b.expectedOn(subject, existing),
+          DEFAULT_RECONNECT_WAIT_MS, "add link");
+        return { ...info, revision };
+      } catch (err) {
+        if (!retryable(err, undefined, attempt)) throw err;
+      }
     }
-    const info: ObjectInfo = {
-      name,
-      bucket: this.bucket,
-      nuid: newNuid(),
-      size: 0,
-      chunks: 0,
-      mtime: new Date().toISOString(),
-      options: { link },
-      revision: 0,
-    };
-    const ack = await this.b.js.publish(metaSubject(this.bucket, name), encodeInfo(info),
-      { rollupSubject: true, expectLastSubjectSeq: existing?.revision ?? 0 }, "add link");
-    return { ...info, revision: ack.seq };
   }
 
   /**
@@ -258,6 +338,20 @@ function pickRange(size: number, offset: unknown, length: unknown): ByteRange | 
   const len = Math.min((length as number | undefined) ?? size - start, size - start);
   if (start === 0 && len === size) return undefined;
   return { offset: start, length: len };
+}
+
+/** The delete marker that replaces `info`: its nuid kept (as every client does), no size, chunks or digest. */
+function deleteMarker(info: ObjectInfo): ObjectInfo {
+  return { ...info, size: 0, chunks: 0, digest: undefined, deleted: true, mtime: new Date().toISOString() };
+}
+
+/**
+ * True when a meta write lost a race to another writer and may be tried again on what the name holds
+ * now: only without a caller's own `previousRevision`, and a bounded number of times.
+ */
+function retryable(err: unknown, previousRevision: number | undefined, attempt: number): boolean {
+  return err instanceof ConflictError && err.code === "REVISION_MISMATCH" && previousRevision === undefined &&
+    attempt < WRITE_RACE_RETRIES;
 }
 
 function checkRevision(info: ObjectInfo, expected: number | undefined): void {

@@ -1,5 +1,6 @@
 /** Watch: an async iterable of object infos fed by an ordered consumer on the bucket's metas. */
 import type { Bucket } from "./bucket.js";
+import { checkWatchOptions } from "./core/check-options.js";
 import { decodeInfo, type ObjectInfo } from "./core/meta.js";
 import { allMetaSubjects } from "./core/names.js";
 import type { WatchOptions } from "./options.js";
@@ -22,8 +23,12 @@ export class ObjectWatcher implements AsyncIterable<ObjectInfo> {
     this.initialized = feed.initialArrived;
   }
 
-  /** Opens a watcher on a bucket. */
-  static async open(bucket: Bucket, opts: WatchOptions = {}): Promise<ObjectWatcher> {
+  /**
+   * Opens a watcher on a bucket. Bad options reject with `INVALID_ARGUMENT`; an `onBadMeta` that throws
+   * fails the iteration with a `CallbackError` (`CALLBACK_FAILED`).
+   */
+  static async open(bucket: Bucket, options?: WatchOptions): Promise<ObjectWatcher> {
+    const opts = checkWatchOptions(options);
     const start = opts.updatesOnly ? "new" : opts.includeHistory ? "all" : "last_per_subject";
     const feed = await MetaFeed.open(bucket.js, bucket.stream, allMetaSubjects(bucket.name), start);
     return new ObjectWatcher(feed, opts);

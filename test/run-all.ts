@@ -1,18 +1,26 @@
 /**
- * Runs the portable behaviour suites (test/suite/*.suite.ts) in every runtime against ONE
- * nats-server started for the whole run:
+ * Runs every test against every nats-server of the matrix (scripts/nats-servers.json; plan in
+ * test/harness/matrix-plan.ts), one server started per version for its runners:
  *
- *   node     node --experimental-websocket --import tsx --test --test-reporter=spec test/node/*.test.ts
- *   browser  Chromium page + dedicated Web Worker (test/browser/run-browser.ts, in-process)
- *   deno     deno test -A --no-check test/deno/      (deno from node_modules/.bin, else npx deno)
- *   e2e      the demo app (vite build) driven in Chromium (test/e2e/run-e2e.ts, in-process)
+ *   node     node --experimental-websocket --import tsx --test --test-reporter=spec test/node/<files>
+ *            (every version: the behaviour suites, interop, faults, resume, permissions, HTTP, server checks;
+ *            the newest: every file)
+ *   browser  Chromium page + dedicated Web Worker (test/browser/run-browser.ts, in-process)   newest only
+ *   deno     deno test -A --no-check test/deno/      (deno from node_modules/.bin, else npx deno)   newest only
+ *   e2e      the demo app (vite build) driven in Chromium (test/e2e/run-e2e.ts, in-process)   newest only
  *
- * Children get env NATS_WS_URL (ws://…) and NATS_URL (nats://…). Output is streamed; afterwards a
- * per-runtime table is printed and, as the very last line, `N passed, N failed`. The exit code is
- * non-zero when a test failed or a runner crashed (a crashed runner counts as at least one failure).
+ * Children get env NATS_WS_URL (ws://…), NATS_URL (nats://…) and NATS_SERVER_VERSION (so the servers
+ * tests start themselves are of the same version). Output is streamed; afterwards a table per server and
+ * runtime, and one per server, are printed and, as the very last line, `N passed, N failed`. The exit
+ * code is non-zero when a test failed or a runner crashed (a crashed runner counts as at least one
+ * failure). A server of the matrix that is not installed is a failure with CI=true, else a loud note.
+ *
+ * Which servers: `--versions` when given; else env NATS_SERVER_BIN (that binary alone, everything) or env
+ * NATS_SERVER_VERSION (that version alone, everything); else the whole matrix.
  *
  * Usage: node --experimental-websocket --import tsx test/run-all.ts
  *          [--only node|deno|browser|e2e]...   run only these runners (repeatable)
+ *          [--versions 2.9.10,2.12.x,newest]   run against these servers only
  *          [--filter REGEX]                only tests whose `suite > test name` matches (env SUITE_FILTER)
  *          [--timeout-min N]               time limit per runner (default 25)
  */
@@ -22,12 +30,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer, type NatsServer } from "./harness/nats-server.js";
 import { runBrowser } from "./browser/run-browser.js";
+import { nodeFilesFor, planServers, type PlannedServer } from "./harness/matrix-plan.js";
+import { findServer, resolveVersion } from "../scripts/nats-servers.mjs";
 
 const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const RUNNERS = ["node", "browser", "deno", "e2e"] as const;
 type RunnerName = (typeof RUNNERS)[number];
 
 interface Row {
+  /** The server's version. */
+  server?: string;
   runtime: string;
   passed: number;
   failed: number;
@@ -41,6 +53,7 @@ interface Row {
 const only = new Set<RunnerName>();
 let filter = process.env.SUITE_FILTER;
 let timeoutMs = 25 * 60_000;
+let versions: string[] | undefined;
 {
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
@@ -55,13 +68,14 @@ let timeoutMs = 25 * 60_000;
         if (!(RUNNERS as readonly string[]).includes(v)) usage(`unknown runner ${v}`);
         only.add(v as RunnerName);
       }
-    } else if (a === "--filter") filter = value();
+    } else if (a === "--versions") versions = value().split(",").filter(Boolean);
+    else if (a === "--filter") filter = value();
     else if (a === "--timeout-min") timeoutMs = Number(value()) * 60_000;
     else usage(`unknown argument ${a}`);
   }
 }
 function usage(msg: string): never {
-  console.error(`run-all: ${msg}\nusage: run-all.ts [--only node|deno|browser|e2e]... [--filter REGEX] [--timeout-min N]`);
+  console.error(`run-all: ${msg}\nusage: run-all.ts [--only node|deno|browser|e2e]... [--versions LIST] [--filter REGEX] [--timeout-min N]`);
   process.exit(2);
 }
 const enabled = (r: RunnerName) => only.size === 0 || only.has(r);
@@ -161,15 +175,13 @@ function row(
 
 // ---- runners -----------------------------------------------------------------------------------
 
-async function runNode(env: NodeJS.ProcessEnv): Promise<Row> {
+async function runNode(env: NodeJS.ProcessEnv, planned: PlannedServer): Promise<Row> {
   const t0 = Date.now();
   const dir = join(REPO_ROOT, "test", "node");
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".test.ts"))
-    .sort()
-    .map((f) => join("test", "node", f));
+  const all = readdirSync(dir).filter((f) => f.endsWith(".test.ts")).sort();
+  const files = nodeFilesFor(planned, all).map((f) => join("test", "node", f));
   const r = await run(
-    "node",
+    `node (nats-server ${planned.version})`,
     process.execPath,
     ["--experimental-websocket", "--expose-gc", "--import", "tsx", "--test", "--test-reporter=spec", ...files],
     env,
@@ -235,39 +247,110 @@ async function shutdown(code: number): Promise<never> {
 process.once("SIGINT", () => void shutdown(130));
 process.once("SIGTERM", () => void shutdown(143));
 
-async function main(): Promise<number> {
-  const t0 = Date.now();
-  server = await startNatsServer();
-  console.log(`nats-server pid ${server.pid}: ${server.url} (${server.natsUrl})`);
-  const env: NodeJS.ProcessEnv = { ...process.env, NATS_WS_URL: server.url, NATS_URL: server.natsUrl };
-  if (filter) env.SUITE_FILTER = filter;
-  else delete env.SUITE_FILTER;
-  if (process.stdout.isTTY && !env.NO_COLOR) env.FORCE_COLOR = "1";
-  else if (!process.stdout.isTTY) env.NO_COLOR = "1";
+const inCI = /^(1|true|yes)$/i.test(process.env.CI ?? "");
 
+/** The servers of this run (see the header). With NATS_SERVER_BIN, one entry named by its binary. */
+function serversOfRun(): PlannedServer[] {
+  if (versions) return planServers(versions.map((v) => resolveVersion(v).version));
+  if (process.env.NATS_SERVER_BIN) return [{ version: "NATS_SERVER_BIN", full: true, oldest: false }];
+  if (process.env.NATS_SERVER_VERSION) return planServers([resolveVersion(process.env.NATS_SERVER_VERSION).version]);
+  return planServers();
+}
+
+/** Runs the planned runners against one server of the matrix. */
+async function runAgainst(planned: PlannedServer, baseEnv: NodeJS.ProcessEnv): Promise<Row[]> {
+  const t0 = Date.now();
+  const byBin = planned.version === "NATS_SERVER_BIN";
+  if (!byBin) {
+    const found = findServer(planned.version);
+    if (found.missing !== undefined) {
+      console.error(`\n=== nats-server ${planned.version}: NOT INSTALLED: ${found.missing}`);
+      return [{
+        server: planned.version, runtime: "(all)", passed: 0, failed: inCI ? 1 : 0, skipped: 0, ms: 0,
+        note: `${inCI ? "FAILED" : "NOT RUN"}: not installed (node scripts/setup.mjs test)`,
+      }];
+    }
+  }
+  const env: NodeJS.ProcessEnv = { ...baseEnv };
+  if (!byBin) {
+    env.NATS_SERVER_VERSION = planned.version;
+    delete env.NATS_SERVER_BIN;
+  }
+  let s: NatsServer;
+  try {
+    s = await startNatsServer(byBin ? {} : { version: planned.version });
+  } catch (e) {
+    console.error(e);
+    return [{ server: planned.version, runtime: "(all)", passed: 0, failed: 1, skipped: 0, ms: Date.now() - t0,
+      note: `server did not start: ${(e as Error).message.split("\n")[0]}` }];
+  }
+  server = s;
+  const name = byBin ? s.version : planned.version;
+  console.log(`\n##### nats-server ${s.version} (${s.bin}) pid ${s.pid}: ${s.url} (${s.natsUrl})`);
+  env.NATS_WS_URL = s.url;
+  env.NATS_URL = s.natsUrl;
   const rows: Row[] = [];
   try {
-    if (enabled("node")) rows.push(await runNode(env));
-    if (enabled("browser")) rows.push(...(await runBrowsers(server.url)));
-    if (enabled("deno")) rows.push(await runDeno(env));
-    if (enabled("e2e")) rows.push(await runDemoE2E(server.url));
+    if (enabled("node")) rows.push(await runNode(env, planned));
+    if (planned.full) {
+      // the in-process runners start any server of their own from this process's env
+      if (!byBin) process.env.NATS_SERVER_VERSION = planned.version;
+      if (enabled("browser")) rows.push(...(await runBrowsers(s.url)));
+      if (enabled("deno")) rows.push(await runDeno(env));
+      if (enabled("e2e")) rows.push(await runDemoE2E(s.url));
+    }
   } finally {
-    await server.stop();
+    await s.stop();
+    server = undefined;
   }
+  return rows.map((r) => ({ ...r, server: name }));
+}
 
-  const total = rows.reduce(
-    (a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }),
-    { passed: 0, failed: 0, skipped: 0 },
-  );
-  const pad = (s: string | number, n: number) => String(s).padStart(n);
-  const line = (name: string, p: number | string, f: number | string, s: number | string, t: string, note = "") =>
-    `${name.padEnd(16)}${pad(p, 7)}${pad(f, 7)}${pad(s, 8)}${pad(t, 9)}${note ? `  ${note}` : ""}`;
-  console.log("\n" + line("runtime", "passed", "failed", "skipped", "time"));
-  for (const r of rows) console.log(line(r.runtime, r.passed, r.failed, r.skipped, `${(r.ms / 1000).toFixed(1)}s`, r.note));
-  console.log(line("total", total.passed, total.failed, total.skipped, `${((Date.now() - t0) / 1000).toFixed(1)}s`));
-  if (rows.length === 0) console.log("(no runner selected)");
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  const planned = serversOfRun();
+  console.log(`servers: ${planned.map((p) => `${p.version}${p.full ? " (all runners)" : " (node)"}`).join(", ")}`);
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env };
+  if (filter) baseEnv.SUITE_FILTER = filter;
+  else delete baseEnv.SUITE_FILTER;
+  if (process.stdout.isTTY && !baseEnv.NO_COLOR) baseEnv.FORCE_COLOR = "1";
+  else if (!process.stdout.isTTY) baseEnv.NO_COLOR = "1";
+
+  const rows: Row[] = [];
+  for (const p of planned) rows.push(...(await runAgainst(p, baseEnv)));
+  printTables(rows, Date.now() - t0);
+  const total = sum(rows);
   console.log(`${total.passed} passed, ${total.failed} failed`);
   return total.failed > 0 || rows.length === 0 ? 1 : 0;
+}
+
+function sum(rows: readonly Row[]): { passed: number; failed: number; skipped: number; ms: number } {
+  return rows.reduce(
+    (a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped, ms: a.ms + r.ms }),
+    { passed: 0, failed: 0, skipped: 0, ms: 0 },
+  );
+}
+
+/** The table per server and runtime, then one line per server. */
+function printTables(rows: readonly Row[], totalMs: number): void {
+  const pad = (s: string | number, n: number) => String(s).padStart(n);
+  const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  const line = (srv: string, name: string, p: number | string, f: number | string, s: number | string, t: string, note = "") =>
+    `${srv.padEnd(9)}${name.padEnd(16)}${pad(p, 7)}${pad(f, 7)}${pad(s, 8)}${pad(t, 9)}${note ? `  ${note}` : ""}`;
+  console.log("\n" + line("server", "runtime", "passed", "failed", "skipped", "time"));
+  for (const r of rows) console.log(line(r.server ?? "", r.runtime, r.passed, r.failed, r.skipped, secs(r.ms), r.note));
+  const total = sum(rows);
+  console.log(line("total", "", total.passed, total.failed, total.skipped, secs(totalMs)));
+  if (rows.length === 0) console.log("(no runner selected)");
+
+  const servers = [...new Set(rows.map((r) => r.server ?? ""))];
+  console.log("\n" + line("server", "result", "passed", "failed", "skipped", "time"));
+  for (const srv of servers) {
+    const of = rows.filter((r) => (r.server ?? "") === srv);
+    const t = sum(of);
+    const result = of.some((r) => r.note?.startsWith("NOT RUN")) ? "NOT RUN" : t.failed > 0 ? "FAILED" : "ok";
+    console.log(line(srv, result, t.passed, t.failed, t.skipped, secs(t.ms), of.map((r) => r.note).filter(Boolean).join("; ")));
+  }
 }
 
 main().then(

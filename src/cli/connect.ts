@@ -32,16 +32,34 @@ export function parseServer(text: string): { server: string; user?: string; pass
   try {
     url = new URL(t);
   } catch {
-    throw usageError(`not a server URL: ${redactUrl(text)}`);
+    throw usageError(`not a server URL: ${redactServerText(text)}`);
   }
   if (url.protocol !== "ws:" && url.protocol !== "wss:") {
     throw usageError(`${url.protocol}// is not a WebSocket URL: this client connects over WebSockets (ws:// or wss://)`);
   }
-  const user = url.username ? decodeURIComponent(url.username) : undefined;
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  let user: string | undefined;
+  let password: string | undefined;
+  try {
+    user = url.username ? decodeURIComponent(url.username) : undefined;
+    password = url.password ? decodeURIComponent(url.password) : undefined;
+  } catch {
+    throw usageError(`not a server URL (a bad %-escape in its user or password): ${redactServerText(text)}`);
+  }
   url.username = "";
   url.password = "";
   return { server: url.href.replace(/\/$/, ""), user, password };
+}
+
+/**
+ * A server URL as given on the command line or in `NATS_URL`, fit to show in a message even when it does
+ * not parse: everything between the scheme and the last `@` (a user and password, a token, however
+ * malformed: with `/`, spaces or `@` in it) becomes `***`.
+ */
+export function redactServerText(text: string): string {
+  const at = text.lastIndexOf("@");
+  if (at < 0) return text;
+  const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? "";
+  return `${scheme}***${text.slice(at)}`;
 }
 
 /** A URL with any `user:password@` removed, for messages. */

@@ -11,6 +11,8 @@ export type ObjectStoreErrorCode =
   | "INVALID_STORE_NAME"
   | "NAME_REQUIRED"
   | "NAME_TOO_LONG"
+  | "INVALID_NAME"
+  | "META_TOO_LARGE"
   | "BAD_OBJECT_META"
   | "INVALID_DIGEST_FORMAT"
   | "RESUME_MISMATCH"
@@ -24,11 +26,13 @@ export type ObjectStoreErrorCode =
   | "REVISION_MISMATCH"
   | "UPDATE_DELETED"
   | "BUCKET_SEALED"
+  | "BUCKET_FULL"
   // links
   | "LINK_NOT_ALLOWED"
   | "LINK_TO_DELETED"
   | "LINK_TO_LINK"
   | "LINK_IS_BUCKET"
+  | "LINK_CYCLE"
   // data integrity
   | "DIGEST_MISMATCH"
   | "SIZE_MISMATCH"
@@ -36,6 +40,7 @@ export type ObjectStoreErrorCode =
   // the operation itself
   | "ABORTED"
   | "SOURCE_FAILED"
+  | "CALLBACK_FAILED"
   // server and connection
   | "PERMISSION_DENIED"
   | "SERVER_TOO_OLD"

@@ -16,9 +16,13 @@ export class ObjectResult {
     readonly range?: { offset: number; length: number },
   ) {}
 
-  /** True when the body is checked against the object's digest (a whole-object read). */
+  /**
+   * True when the body is checked against the object's digest: a whole-object read of an object whose
+   * meta has one. False for a range, and for an object whose meta has no digest (another writer's, or
+   * written by hand): its size and chunk count are still checked, its bytes cannot be.
+   */
   get digestVerified(): boolean {
-    return this.range === undefined;
+    return this.range === undefined && typeof this.info.digest === "string" && this.info.digest !== "";
   }
 
   /** True once the body has been read or locked. */

@@ -7,7 +7,8 @@ export const ERROR_CODE_HEADER = "X-Object-Store-Error";
 /**
  * The HTTP status for an error: 404 not found (also a link to a whole bucket, which is no object),
  * 400 a bad bucket or object name, 403 permission denied, 503 connection closed or aborted,
- * 504 timeout, 500 a corrupt stored meta, 502 anything else from the server or connection.
+ * 504 timeout, 500 a corrupt stored meta, 508 a chain of links too long (a cycle), 502 anything else
+ * from the server or connection.
  */
 export function statusForError(err: unknown): number {
   if (!(err instanceof ObjectStoreError)) return 502;
@@ -33,6 +34,8 @@ export function statusForError(err: unknown): number {
     case "BAD_OBJECT_META":
     case "INVALID_DIGEST_FORMAT":
       return 500;
+    case "LINK_CYCLE":
+      return 508;
     default:
       return 502;
   }

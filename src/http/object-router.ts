@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from "../core/errors.js";
 import type { BucketOpener } from "../store.js";
+import { requestAborted, unlessAborted } from "./abort.js";
 import { responseForError } from "./error-response.js";
 import { objectResponse, type ObjectResponseOptions } from "./object-response.js";
 
@@ -12,7 +13,7 @@ import { objectResponse, type ObjectResponseOptions } from "./object-response.js
 export const DEFAULT_PREFIX = "/nats";
 
 /** Options of {@link handleObjectRequest}. */
-export interface ObjectRouteOptions extends ObjectResponseOptions {
+export interface ObjectRouteOptions extends Omit<ObjectResponseOptions, "opener"> {
   /** The URL path objects are served under (default `/nats`); a leading `/` is implied. */
   prefix?: string;
 }
@@ -72,8 +73,10 @@ function decode(text: string): string {
 /**
  * Answers a request for `<prefix>/<bucket>/<name>` with {@link objectResponse}; `undefined` for a URL
  * outside the prefix, so the caller can fall through to its other routes. `stores` opens buckets: an
- * `ObjectStoreManager`, or anything with `objectStore(bucket)` (e.g. one that caches open stores).
- * Never rejects: a missing bucket is a 404, a malformed path a 400.
+ * `ObjectStoreManager`, or anything with `objectStore(bucket)` (e.g. one that caches open stores, or
+ * allows only some buckets). Links are followed through `stores` too, so a link never serves a bucket
+ * `stores` refuses. Never rejects: a missing bucket is a 404, a malformed path a 400, an aborted request
+ * (`request.signal`) a 503 `ABORTED` at once, its work stopped.
  */
 export async function handleObjectRequest(
   stores: BucketOpener,
@@ -84,8 +87,10 @@ export async function handleObjectRequest(
   try {
     path = parseObjectPath(request.url, opts.prefix ?? DEFAULT_PREFIX);
     if (!path) return undefined;
-    const store = await stores.objectStore(path.bucket);
-    return await objectResponse(store, path.name, request, opts);
+    if (request.signal?.aborted) throw requestAborted(request.signal);
+    const store = await unlessAborted(stores.objectStore(path.bucket), request.signal);
+    // links are followed through the same opener: one that allows only some buckets keeps links inside them
+    return await objectResponse(store, path.name, request, { ...opts, opener: stores });
   } catch (err) {
     const res = responseForError(err, opts.headers);
     return request.method.toUpperCase() === "HEAD" ? new Response(null, { status: res.status, headers: res.headers }) : res;

@@ -62,7 +62,7 @@ export interface ServedRequest {
 }
 
 /** Options of {@link serveObjectStore}. */
-export interface ServeObjectStoreOptions extends ObjectResponseOptions {
+export interface ServeObjectStoreOptions extends Omit<ObjectResponseOptions, "opener"> {
   /** The nats-server WebSocket URL(s). Required unless `connect` is given. */
   servers?: string | string[] | undefined;
   /**

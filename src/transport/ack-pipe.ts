@@ -9,8 +9,11 @@ import { createInbox, headers as makeHeaders, type NatsConnection, type Subscrip
 import { PermissionError, ServerError, type ObjectStoreError } from "../core/errors.js";
 import { fromApiError, type ApiErrorBody } from "./errors.js";
 
-/** Called once per message: without an error when the server stored it. */
-export type Settle = (err?: ObjectStoreError) => void;
+/**
+ * Called once per message: without an error when the server stored it, then with the stream sequence it
+ * was stored at (0 when the ack did not say).
+ */
+export type Settle = (err?: ObjectStoreError, seq?: number) => void;
 
 interface Waiting {
   deadline: number;
@@ -28,6 +31,8 @@ export class AckPipe {
   private readonly status: { stop(): void } & AsyncIterable<{ type: string; permissionContext?: { operation: string; subject: string } }>;
   private next = 0;
   private closed = false;
+  /** The stream the acks name (from the first ack that stored a message). */
+  stream: string | undefined;
 
   /** @param nc the connection; @param subject where every message goes; @param timeoutMs how long an ack may take */
   constructor(
@@ -75,17 +80,20 @@ export class AckPipe {
     if (code === 503) {
       return w.settle(new ServerError("SERVER_ERROR", "put chunk: JetStream is not available (no responders)", { cause: { code: "503" } }));
     }
-    // a PubAck is {"stream":…,"seq":…}; a refusal {"error":{…}}
-    if (data.length > 2 && data[2] === 0x65 /* the "e" of "error" */) {
+    // a PubAck is {"stream":…,"seq":…}; a refusal has an "error" (first, or after "stream" on a 429)
+    const text = dec.decode(data);
+    if (code === 429 || text.includes('"error"')) {
       let body: { error?: ApiErrorBody } | undefined;
       try {
-        body = JSON.parse(dec.decode(data)) as { error?: ApiErrorBody };
+        body = JSON.parse(text) as { error?: ApiErrorBody };
       } catch {
         body = undefined;
       }
-      if (body?.error) return w.settle(fromApiError(body.error, "put chunk"));
+      const error = body?.error ?? (code === 429 ? { code: 429, description: "too many requests" } : undefined);
+      if (error) return w.settle(fromApiError(error, "put chunk"));
     }
-    w.settle();
+    this.stream ??= /"stream":"([^"]+)"/.exec(text)?.[1];
+    w.settle(undefined, seqOf(text));
   }
 
   /** Fails, oldest first, the publishes whose ack is overdue (the map keeps sending order). */
@@ -119,4 +127,17 @@ export class AckPipe {
     this.waiting.clear();
     for (const w of all) w.settle(err());
   }
+}
+
+/** The `seq` of a PubAck's JSON text, without parsing all of it (0 when absent). */
+function seqOf(text: string): number {
+  const at = text.indexOf('"seq":');
+  if (at < 0) return 0;
+  let n = 0;
+  for (let i = at + 6; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  return n;
 }

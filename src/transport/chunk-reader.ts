@@ -5,6 +5,7 @@
  */
 import { createInbox, type Msg, type Subscription } from "nats.ws";
 import { ServerError } from "../core/errors.js";
+import { onConnectionEvents } from "./connection-events.js";
 import { parseDeliverySubject } from "./delivery-info.js";
 import { nanos, type JetStreamClient } from "./jetstream.js";
 
@@ -82,12 +83,17 @@ export class ChunkReader {
     if (opts.startSeq) r.lastStreamSeq = opts.startSeq - 1;
     r.watchConnection();
     try {
-      await r.startConsumer();
+      try {
+        await r.startConsumer();
+      } catch (err) {
+        // a consumer placed on a dead cluster node never answers: a new attempt is placed afresh
+        if (!(err instanceof ServerError && err.code === "TIMEOUT")) throw err;
+        await r.reset((err as Error).message);
+        if (r.error) throw r.error;
+      }
     } catch (err) {
-      // a consumer placed on a dead cluster node never answers: a new attempt is placed afresh
-      if (!(err instanceof ServerError && err.code === "TIMEOUT")) throw err;
-      await r.reset((err as Error).message);
-      if (r.error) throw r.error;
+      await r.close();
+      throw err;
     }
     return r;
   }
@@ -124,30 +130,31 @@ export class ChunkReader {
     }
   }
 
-  private status: { stop(): void } | undefined;
+  /** Leaves the connection's event registry (see {@link watchConnection}). */
+  private leaveConnection: (() => void) | undefined;
 
   /**
    * A closed connection fails the read; a reconnect replaces the consumer at once (deliveries sent while
-   * the client was away are lost), rather than after `idleMs` of silence.
+   * the client was away are lost), rather than after `idleMs` of silence. Through the connection's shared
+   * registry, which the reader leaves on close: a finished reader holds nothing on the connection.
    */
   private watchConnection(): void {
-    this.js.nc.closed().then(() => {
-      if (!this.closed) this.fail(new ServerError("CONNECTION_CLOSED", `reading ${this.subject}: the connection is closed`));
-    }, () => undefined);
-    const status = this.js.nc.status();
-    this.status = status as unknown as { stop(): void }; // nats.ws's iterator has stop(); its type does not say so
-    void (async () => {
-      for await (const s of status) {
-        if (s.type === "reconnect" && !this.closed) void this.reset("reconnected").catch((err: Error) => this.fail(err));
-      }
-    })();
+    this.leaveConnection = onConnectionEvents(this.js.nc, {
+      onClosed: () => {
+        if (!this.closed) this.fail(new ServerError("CONNECTION_CLOSED", `reading ${this.subject}: the connection is closed`));
+      },
+      onReconnect: () => {
+        if (!this.closed) void this.reset("reconnected").catch((err: Error) => this.fail(err));
+      },
+    });
   }
 
   /** Stops reading and deletes the consumer. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.status?.stop();
+    this.leaveConnection?.();
+    this.leaveConnection = undefined;
     this.queue = [];
     this.stopConsumer();
     this.waiter?.();

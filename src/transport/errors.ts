@@ -22,6 +22,10 @@ export const API_ERR = {
   noMessageFound: 10037,
   wrongLastSequence: 10071,
   consumerNotFound: 10014,
+  maxBytesExceeded: 10077,
+  maxMsgsExceeded: 10078,
+  /** 2.11+: the stream's ingest queue is full (`jetstream { max_buffered_size, max_buffered_msgs }`); status 429. */
+  tooManyRequests: 10167,
 } as const;
 
 /** Maps a JetStream API error to a typed error. `what` names the operation for the message. */
@@ -36,7 +40,14 @@ export function fromApiError(e: ApiErrorBody, what: string): ObjectStoreError {
     case API_ERR.wrongLastSequence:
       return new ConflictError("REVISION_MISMATCH", `${what}: the object changed since the given revision (${desc})`);
   }
+  if (e.err_code === API_ERR.tooManyRequests || e.code === 429) {
+    return new ServerError("SERVER_ERROR", `${what}: too many requests (the stream's ingest queue is full)`, { cause: e });
+  }
   if (/sealed/i.test(desc)) return new SealedError("BUCKET_SEALED", `${what}: the bucket is sealed`);
+  if (e.err_code === API_ERR.maxBytesExceeded || e.err_code === API_ERR.maxMsgsExceeded ||
+    /maximum (bytes|messages) exceeded|resources exceeded/i.test(desc)) {
+    return new ConflictError("BUCKET_FULL", `${what}: the bucket is full (${desc})`);
+  }
   if (e.code === 403 || /permission|authoriz/i.test(desc)) return new PermissionError("PERMISSION_DENIED", msg);
   return new ServerError("SERVER_ERROR", msg);
 }
@@ -66,12 +77,20 @@ export function fromNatsError(err: unknown, what: string): ObjectStoreError {
   return new ServerError("SERVER_ERROR", `${what}: ${text}`, { cause: err });
 }
 
+/** True for a publish the server dropped because the stream's ingest queue was full (2.11+, 429 / 10167). */
+export function isTooManyRequests(err: unknown): boolean {
+  if (!(err instanceof ServerError)) return false;
+  const cause = err.cause as ApiErrorBody | undefined;
+  return cause?.err_code === API_ERR.tooManyRequests || cause?.code === 429;
+}
+
 /**
  * True for failures that a lost or restarting connection causes and that may pass: a timeout, a closed
- * socket (while the client reconnects), or JetStream not answering yet after a server restart.
+ * socket (while the client reconnects), JetStream not answering yet after a server restart, or a stream
+ * too busy to take a publish (429).
  */
 export function isTransient(err: unknown): boolean {
   if (!(err instanceof ServerError)) return false;
-  if (err.code === "TIMEOUT" || err.code === "CONNECTION_CLOSED") return true;
+  if (err.code === "TIMEOUT" || err.code === "CONNECTION_CLOSED" || isTooManyRequests(err)) return true;
   return (err.cause as { code?: unknown } | undefined)?.code === "503";
 }

@@ -28,6 +28,7 @@ export interface StreamConfig {
   placement?: { cluster?: string; tags?: string[] };
   allow_rollup_hdrs?: boolean;
   allow_direct?: boolean;
+  allow_batched?: boolean;
   sealed?: boolean;
   metadata?: Record<string, string>;
   compression?: "none" | "s2";
@@ -101,6 +102,17 @@ export class JetStreamClient {
     return a > major || (a === major && b >= minor);
   }
 
+  /**
+   * The server's JetStream API level: `api_lvl` from its INFO (2.12+), else 1 for 2.11 (whose INFO does
+   * not say, though `$JS.API.INFO` does), else 0. Features are chosen by it: batched direct gets (1+),
+   * fast-batch publishing (4+).
+   */
+  get apiLevel(): number {
+    const lvl = (this.nc.info as { api_lvl?: unknown } | undefined)?.api_lvl;
+    if (typeof lvl === "number" && Number.isInteger(lvl) && lvl >= 0) return lvl;
+    return this.nc.info?.version && this.serverAtLeast(2, 11) ? 1 : 0;
+  }
+
   /** A JetStream API request with a JSON body; API errors become typed errors. */
   async api<T>(subject: string, body: unknown, what: string): Promise<T> {
     let reply;
@@ -156,9 +168,13 @@ export class JetStreamClient {
     return si.state.subjects ?? {};
   }
 
-  /** Purges the messages of one subject from a stream. */
-  async purgeSubject(stream: string, subject: string, what: string): Promise<number> {
-    const r = await this.api<{ purged: number }>(`STREAM.PURGE.${stream}`, { filter: subject }, what);
+  /**
+   * Purges the messages of one subject from a stream; with `belowSeq`, only those with a lower stream
+   * sequence (a later write to the subject survives).
+   */
+  async purgeSubject(stream: string, subject: string, what: string, belowSeq?: number): Promise<number> {
+    const r = await this.api<{ purged: number }>(`STREAM.PURGE.${stream}`,
+      belowSeq === undefined ? { filter: subject } : { filter: subject, seq: belowSeq }, what);
     return r.purged;
   }
 

@@ -5,6 +5,7 @@
  */
 import { createInbox, type Msg, type Subscription } from "nats.ws";
 import { ServerError } from "../core/errors.js";
+import { onConnectionEvents } from "./connection-events.js";
 import { parseDeliverySubject } from "./delivery-info.js";
 import { nanos, type JetStreamClient } from "./jetstream.js";
 
@@ -61,14 +62,21 @@ export class MetaFeed {
     f.initialPending = f.initialPendingOfConsumer;
     if (f.initialPending === 0) f.initialDone();
     f.watchdog = setInterval(() => f.checkAlive(), HEARTBEAT_MS);
-    js.nc.closed().then(() => {
-      if (f.closed) return;
-      f.error ??= new ServerError("CONNECTION_CLOSED", "watch: the connection is closed");
-      clearInterval(f.watchdog);
-      f.waiter?.();
-    }, () => undefined);
+    // through the connection's shared registry, which the feed leaves on close: a closed feed (a list
+    // done, a watcher stopped) holds nothing on the connection
+    f.leaveConnection = onConnectionEvents(js.nc, {
+      onClosed: () => {
+        if (f.closed) return;
+        f.error ??= new ServerError("CONNECTION_CLOSED", "watch: the connection is closed");
+        clearInterval(f.watchdog);
+        f.waiter?.();
+      },
+    });
     return f;
   }
+
+  /** Leaves the connection's event registry. */
+  private leaveConnection: (() => void) | undefined;
 
   private initialPendingOfConsumer = 0;
 
@@ -97,6 +105,8 @@ export class MetaFeed {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.leaveConnection?.();
+    this.leaveConnection = undefined;
     this.initialDone();
     clearInterval(this.watchdog);
     this.stopConsumer();

@@ -74,6 +74,8 @@ export interface NatsClusterOptions {
   config?: string;
   /** Passed to each node's {@link startNatsServer}. */
   bin?: NatsServerOptions["bin"];
+  /** Passed to each node's {@link startNatsServer} (default: env `NATS_SERVER_VERSION`, else the newest). */
+  version?: NatsServerOptions["version"];
   startTimeoutMs?: number;
 }
 
@@ -135,6 +137,7 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
       const server = await startNatsServer({
         config: opts.config ? `${extra}\n${opts.config}` : extra,
         bin: opts.bin,
+        version: opts.version,
         startTimeoutMs: opts.startTimeoutMs,
       });
       nodes.push({

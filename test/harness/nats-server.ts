@@ -13,16 +13,27 @@ import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serverBinary } from "./server-version.js";
 
 export interface NatsServerOptions {
   /** Extra config text appended to the generated config (later keys override earlier ones). */
   config?: string | undefined;
   /** Enable JetStream (default true). When false the `jetstream { ... }` block is removed. */
   jetstream?: boolean | undefined;
+  /**
+   * Extra lines inside the template's `jetstream { }` block, e.g. `max_buffered_msgs: 8`. (A second
+   * `jetstream { }` block through `config` would replace the whole block, losing its `store_dir`.)
+   */
+  jetstreamConfig?: string | undefined;
   /** Config template (default: `nats-server.conf` at the repo root). */
   template?: string | undefined;
-  /** The nats-server binary (default: env `NATS_SERVER_BIN`, else `nats-server` on PATH). */
+  /**
+   * The nats-server binary (default: env `NATS_SERVER_BIN`, else the server of `version`, else of env
+   * `NATS_SERVER_VERSION`, else the newest release of the matrix; see server-version.ts).
+   */
   bin?: string | undefined;
+  /** A version of the matrix (`2.12.x`, `2.15.3`, `newest`, `debian`) when no `bin` is given. */
+  version?: string | undefined;
   /** How long to wait for the server to accept WebSocket connections (default 10 000 ms). */
   startTimeoutMs?: number | undefined;
   /**
@@ -47,6 +58,10 @@ export interface NatsServer {
   readonly dir: string;
   /** Pid of the current nats-server process (changes on restart). */
   readonly pid: number;
+  /** The server's version, X.Y.Z (`unknown` for a given binary that did not say). */
+  readonly version: string;
+  /** The binary it runs. */
+  readonly bin: string;
   /** Kills the server and removes its temp dir. Idempotent. */
   stop(): Promise<void>;
   /** Kills the server and starts it again on the same ports with the same store dir. */
@@ -116,6 +131,7 @@ export function renderConfig(
     wsPort: number;
     storeDir: string;
     jetstream: boolean;
+    jetstreamExtra?: string | undefined;
     extra?: string | undefined;
     wsTls?: { certFile: string; keyFile: string } | undefined;
   },
@@ -144,6 +160,7 @@ export function renderConfig(
   }
   if (p.jetstream) {
     sub(/(\bstore_dir\s*[:=]\s*)("[^"\n]*"|[^\s\n]+)/, `$1${JSON.stringify(p.storeDir)}`, "jetstream `store_dir:`");
+    if (p.jetstreamExtra) sub(/^(jetstream\s*\{[^}]*?)\n\}/m, `$1\n  ${p.jetstreamExtra.trim().replace(/\n/g, "\n  ")}\n}`, "`jetstream { }` block");
   } else {
     sub(/^jetstream\s*\{[^}]*\}\s*$/m, "", "`jetstream { }` block");
   }
@@ -162,7 +179,8 @@ function tailOf(file: string, lines = 20): string {
 /** Starts a nats-server with JetStream and WebSocket on free loopback ports. */
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServer> {
   installExitHook();
-  const bin = opts.bin ?? process.env.NATS_SERVER_BIN ?? "nats-server";
+  const picked = opts.bin ? { bin: opts.bin, version: "unknown" } : serverBinary(opts.version);
+  const bin = picked.bin;
   const templatePath = opts.template ?? join(REPO_ROOT, "nats-server.conf");
   const template = readFileSync(templatePath, "utf8");
   const jetstream = opts.jetstream ?? true;
@@ -195,7 +213,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     for (;;) {
       if (spawnError) {
         throw new Error(
-          `cannot run nats-server (${bin}): ${spawnError.message}. Install it (node scripts/setup.mjs) or set NATS_SERVER_BIN.`,
+          `cannot run nats-server (${bin}): ${spawnError.message}. Install it (node scripts/setup.mjs test) or set NATS_SERVER_BIN.`,
         );
       }
       if (exited) throw new Error(`nats-server ${exited} during start-up:\n${tailOf(logPath)}`);
@@ -240,7 +258,9 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     while (wsPort === port) wsPort = await freePort();
     writeFileSync(
       confPath,
-      renderConfig(template, { port, wsPort, storeDir, jetstream, extra: opts.config, wsTls: opts.websocketTls }),
+      renderConfig(template, {
+        port, wsPort, storeDir, jetstream, jetstreamExtra: opts.jetstreamConfig, extra: opts.config, wsTls: opts.websocketTls,
+      }),
     );
     try {
       await launch();
@@ -268,6 +288,8 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     get pid() {
       return entry.child?.pid ?? -1;
     },
+    version: picked.version,
+    bin,
     async stop() {
       if (stopped) return;
       stopped = true;

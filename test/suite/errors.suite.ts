@@ -1,5 +1,5 @@
 import {
-  AbortedError, ConflictError, IntegrityError, InvalidArgumentError, LinkError, NotFoundError, SealedError,
+  AbortedError, CallbackError, ConflictError, IntegrityError, InvalidArgumentError, LinkError, NotFoundError, SealedError,
   SourceError, ServerError, chunkSubject, objectStoreManager,
 } from "../../src/index.js";
 import * as assert from "../harness/assert.js";
@@ -51,6 +51,130 @@ export default function (t: Suite): void {
     await assert.rejects(() => store.put({ name: "a" }, "x", { chunkSize: 0 }), InvalidArgumentError, "INVALID_ARGUMENT");
     await assert.rejects(() => store.put({ name: "a", options: { link: { bucket: "b", name: "c" } } }, "x"), LinkError, "LINK_NOT_ALLOWED");
     assert.equal((await store.status()).messages, 0);
+  });
+
+  t.test("bad get and watch options are INVALID_ARGUMENT, never a TypeError", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await store.putBytes("x", testBytes(3 * CHUNK));
+    const badGets: [string, unknown][] = [
+      ["signal not an AbortSignal", { signal: {} }],
+      ["signal a string", { signal: "abort" }],
+      ["signal not an AbortSignal, on a range", { signal: { aborted: "no" }, offset: 1, length: 10 }],
+      ["onProgress not a function", { onProgress: 5 }],
+      ["hasher not a function", { hasher: "sha-256" }],
+      ["offset negative", { offset: -1 }],
+      ["length not a number", { length: "10" }],
+    ];
+    for (const [what, opts] of badGets) {
+      const err = await assert.rejects(() => store.get("x", opts as never), InvalidArgumentError, "INVALID_ARGUMENT");
+      assert.ok(err.message.length > 0, what);
+    }
+    const badWatches: unknown[] = [null, 5, "all", [], { updatesOnly: "yes" }, { includeHistory: 1 }, { ignoreDeletes: {} }, { onBadMeta: true }];
+    for (const opts of badWatches) {
+      await assert.rejects(() => store.watch(opts as never), InvalidArgumentError, "INVALID_ARGUMENT");
+    }
+    // nothing was left running: a good get and watch still work
+    assert.bytesEqual(await store.getBytes("x"), testBytes(3 * CHUNK));
+    const w = await store.watch({ updatesOnly: true });
+    w.stop();
+  });
+
+  t.test("a throwing onProgress, hasher or onBadMeta fails a get or watch with CALLBACK_FAILED, its error the cause", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    await store.putBytes("x", testBytes(3 * CHUNK));
+    const boom = new Error("the callback's own failure");
+    const throwing: [string, Record<string, unknown>][] = [
+      ["onProgress", { onProgress: () => { throw boom; } }],
+      ["hasher factory", { hasher: () => { throw boom; } }],
+      ["async hasher factory", { hasher: async () => { throw boom; } }],
+      ["hasher update", { hasher: () => ({ update: () => { throw boom; }, digest: () => new Uint8Array(32) }) }],
+      ["hasher digest", { hasher: () => ({ update: () => undefined, digest: () => { throw boom; } }) }],
+    ];
+    for (const [what, opts] of throwing) {
+      const res = await store.get("x", opts);
+      const err = await assert.rejects(() => res.bytes(), CallbackError, "CALLBACK_FAILED");
+      assert.equal(err.cause, boom, what);
+    }
+    // a hasher that makes no hasher, or a digest of the wrong length
+    for (const hasher of [() => 42, () => ({ update: () => undefined, digest: () => "x" })]) {
+      await assert.rejects(async () => (await store.get("x", { hasher: hasher as never })).bytes(), CallbackError, "CALLBACK_FAILED");
+    }
+    await nc.request(`$O.${store.bucket}.M.YmFk`, new TextEncoder().encode("{not json"));
+    const w = await store.watch({ onBadMeta: () => { throw boom; } });
+    const err = await assert.rejects(async () => { for (;;) if (!(await w.next())) break; }, CallbackError, "CALLBACK_FAILED");
+    assert.equal(err.cause, boom);
+    w.stop();
+    assert.bytesEqual(await store.getBytes("x"), testBytes(3 * CHUNK));
+  });
+
+  t.test("null or malformed options of every method are INVALID_ARGUMENT; a throwing put callback is CALLBACK_FAILED and stores nothing", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await store.putString("f", "previous");
+    const before = (await store.status()).messages;
+    const calls: [string, () => Promise<unknown>][] = [
+      ["get null", () => store.get("f", null as never)],
+      ["getBytes null", () => store.getBytes("f", null as never)],
+      ["getString 7", () => store.getString("f", 7 as never)],
+      ["getInfo null", () => store.getInfo("f", null as never)],
+      ["getInfo showDeleted", () => store.getInfo("f", { showDeleted: "yes" } as never)],
+      ["list null", () => store.list(null as never)],
+      ["list includeDeleted", () => store.list({ includeDeleted: 1 } as never)],
+      ["list onBadMeta", () => store.list({ onBadMeta: 3 } as never)],
+      ["updateMeta null", () => store.updateMeta("f", { name: "f", description: "d" }, null as never)],
+      ["delete null", () => store.delete("f", null as never)],
+      ["delete previousRevision", () => store.delete("f", { previousRevision: "1" } as never)],
+      ["put null", () => store.put({ name: "f" }, "new", null as never)],
+      ["putString null", () => store.putString("f", "new", null as never)],
+      ["putBytes array", () => store.putBytes("f", new Uint8Array(3), [] as never)],
+      ["put signal", () => store.put({ name: "f" }, "new", { signal: {} as never })],
+      ["put onProgress", () => store.put({ name: "f" }, "new", { onProgress: 1 as never })],
+      ["put hasher", () => store.put({ name: "f" }, "new", { hasher: {} as never })],
+      ["put onCheckpoint", () => store.put({ name: "f" }, "new", { onCheckpoint: "save" as never })],
+      ["put reconnectWaitMs", () => store.put({ name: "f" }, "new", { reconnectWaitMs: -1 })],
+      ["put resumeFrom", () => store.put({ name: "f" }, "new", { resumeFrom: 5 as never })],
+    ];
+    for (const [what, call] of calls) {
+      const err = await assert.rejects(call, InvalidArgumentError, "INVALID_ARGUMENT");
+      assert.ok(err.message.length > 0, what);
+    }
+    const boom = new Error("the callback's own failure");
+    const data = testBytes(6 * CHUNK, 3);
+    const failing: [string, Record<string, unknown>][] = [
+      ["onProgress", { onProgress: (p: { chunks: number }) => { if (p.chunks === 3) throw boom; } }],
+      ["onProgress of a resumable put", { onCheckpoint: () => undefined, onProgress: (p: { chunks: number }) => { if (p.chunks === 3) throw boom; } }],
+      ["hasher factory", { hasher: () => { throw boom; } }],
+      ["hasher update", { hasher: () => ({ update: () => { throw boom; }, digest: () => new Uint8Array(32) }) }],
+      ["hasher digest", { hasher: () => ({ update: () => undefined, digest: () => { throw boom; } }) }],
+    ];
+    for (const [what, opts] of failing) {
+      const err = await assert.rejects(() => store.putBytes("f", data, opts), CallbackError, "CALLBACK_FAILED");
+      assert.equal(err.cause, boom, what);
+      assert.equal((await store.status()).messages, before, `${what}: nothing is left behind`);
+    }
+    assert.equal(await store.getString("f"), "previous");
+  });
+
+  t.test("a Blob whose stream() throws, or a source whose iterator cannot be made, is SOURCE_FAILED and stores nothing", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await store.putString("f", "previous");
+    const before = (await store.status()).messages;
+    class BrokenBlob extends Blob {
+      override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
+        throw new TypeError("this blob cannot be read");
+      }
+    }
+    const sources: unknown[] = [
+      new BrokenBlob(["some bytes"]),
+      { [Symbol.asyncIterator]: () => { throw new TypeError("no iterator"); } },
+      { [Symbol.iterator]: () => { throw new TypeError("no iterator"); } },
+      { [Symbol.asyncIterator]: () => 42 },
+    ];
+    for (const source of sources) {
+      const err = await assert.rejects(() => store.put({ name: "f" }, source as never), SourceError, "SOURCE_FAILED");
+      assert.ok(err.cause !== undefined, "the source's error is kept as the cause");
+    }
+    assert.equal((await store.status()).messages, before);
+    assert.equal(await store.getString("f"), "previous");
   });
 
   t.test("get of a missing object is OBJECT_NOT_FOUND", async (ctx) => {

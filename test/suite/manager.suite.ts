@@ -1,4 +1,5 @@
-import { ConflictError, objectStoreManager } from "../../src/index.js";
+import type { NatsConnection } from "nats.ws";
+import { ConflictError, NotFoundError, ObjectStoreError, objectStoreManager } from "../../src/index.js";
 import * as assert from "../harness/assert.js";
 import type { Suite } from "../harness/suite.js";
 
@@ -29,4 +30,72 @@ export default function (t: Suite): void {
     await m.createObjectStore({ bucket, description: "one" });
     await assert.rejects(() => m.createObjectStore({ bucket, description: "two" }), ConflictError, "BUCKET_EXISTS");
   });
+
+  t.test("metadata and compression are applied on 2.10+: the stream has them and status() reports them", async (ctx) => {
+    const nc = await ctx.connect();
+    if (!atLeast(nc, 2, 10)) return; // older servers: SERVER_TOO_OLD (errors suite)
+    const m = objectStoreManager(nc);
+    const bucket = ctx.bucketName("meta");
+    const store = await m.createObjectStore({ bucket, metadata: { owner: "team-a", tier: "hot" }, compression: true });
+    const si = await streamConfig(nc, bucket);
+    assert.equal(si.compression, "s2");
+    assert.equal(si.metadata?.owner, "team-a");
+    const st = await store.status();
+    assert.equal(st.compression, true);
+    assert.deepEqual(st.metadata, { owner: "team-a", tier: "hot" }, "the bucket's own metadata, without the server's _nats.* keys");
+    await store.putString("x", "compressed ".repeat(1000));
+    assert.equal(await store.getString("x"), "compressed ".repeat(1000));
+    const plain = await m.createObjectStore({ bucket: ctx.bucketName("plain") });
+    const pst = await plain.status();
+    assert.deepEqual([pst.compression, pst.metadata], [false, {}]);
+  });
+
+  t.test("updateObjectStore changes description, TTL, max bytes (and metadata, compression on 2.10+); objects stay", async (ctx) => {
+    const nc = await ctx.connect();
+    const m = objectStoreManager(nc);
+    const bucket = ctx.bucketName("upd");
+    await assert.rejects(() => m.updateObjectStore({ bucket, description: "x" }), NotFoundError, "BUCKET_NOT_FOUND");
+    const store = await m.createObjectStore({ bucket, description: "one" });
+    await store.putString("kept", "still here");
+    const modern = atLeast(nc, 2, 10);
+    const updated = await m.updateObjectStore({
+      bucket, description: "two", ttl: 3_600_000, maxBytes: 20_000_000,
+      ...(modern ? { metadata: { stage: "prod" }, compression: true } : {}),
+    });
+    const st = await updated.status();
+    assert.deepEqual([st.description, st.ttl, st.maxBytes], ["two", 3_600_000, 20_000_000]);
+    if (modern) {
+      assert.deepEqual([st.metadata, st.compression], [{ stage: "prod" }, true]);
+      assert.equal((await streamConfig(nc, bucket)).compression, "s2");
+    }
+    assert.equal(await updated.getString("kept"), "still here");
+    assert.equal((await (await m.objectStore(bucket)).status()).description, "two");
+    // what the server cannot change is refused, and the bucket stays as it was
+    await assert.rejects(() => m.updateObjectStore({ bucket, storage: "memory" }), ObjectStoreError);
+    assert.equal((await store.status()).storage, "file");
+  });
+
+  t.test("createOrUpdateObjectStore creates a missing bucket, then updates it", async (ctx) => {
+    const m = objectStoreManager(await ctx.connect());
+    const bucket = ctx.bucketName("cou");
+    const created = await m.createOrUpdateObjectStore({ bucket, description: "first", maxBytes: 5_000_000 });
+    assert.deepEqual([(await created.status()).description, (await created.status()).maxBytes], ["first", 5_000_000]);
+    await created.putString("a", "b");
+    const again = await m.createOrUpdateObjectStore({ bucket, description: "second" });
+    const st = await again.status();
+    assert.deepEqual([st.description, st.maxBytes], ["second", -1], "options not given return to their defaults");
+    assert.equal(await again.getString("a"), "b");
+  });
+}
+
+/** True when the connected server is at least major.minor. */
+function atLeast(nc: NatsConnection, major: number, minor: number): boolean {
+  const [a, b] = (nc.info?.version ?? "0.0").split(".").map(Number);
+  return a! > major || (a === major && b! >= minor);
+}
+
+/** The bucket's stream configuration, asked of the server directly. */
+async function streamConfig(nc: NatsConnection, bucket: string): Promise<{ compression?: string; metadata?: Record<string, string> }> {
+  const m = await nc.request(`$JS.API.STREAM.INFO.OBJ_${bucket}`, undefined, { timeout: 10_000 });
+  return (JSON.parse(new TextDecoder().decode(m.data)) as { config: { compression?: string; metadata?: Record<string, string> } }).config;
 }

@@ -37,12 +37,13 @@ export default function (t: Suite): void {
     assert.equal(await store.getString("m"), "data");
   });
 
-  t.test("rename moves the object and frees the old name", async (ctx) => {
+  t.test("rename moves the object and leaves a delete marker on the old name", async (ctx) => {
     const { store } = await freshBucket(ctx);
     await store.putString("old", "data");
     await store.updateMeta("old", { name: "new" });
     assert.equal(await store.getString("new"), "data");
-    await assert.rejects(() => store.getInfo("old", { showDeleted: true }), NotFoundError, "OBJECT_NOT_FOUND");
+    await assert.rejects(() => store.getInfo("old"), NotFoundError, "OBJECT_NOT_FOUND");
+    assert.ok((await store.getInfo("old", { showDeleted: true })).deleted, "the old name holds a delete marker");
     assert.deepEqual((await store.list()).map((o) => o.name), ["new"]);
   });
 

@@ -1,4 +1,4 @@
-import { ObjectResult, formatDigest, type PutSource } from "../../src/index.js";
+import { IntegrityError, ObjectResult, chunkSubject, formatDigest, metaSubject, type PutSource } from "../../src/index.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import * as assert from "../harness/assert.js";
 import { freshBucket, readAll, testBytes } from "../harness/fixtures.js";
@@ -126,6 +126,29 @@ export default function (t: Suite): void {
     let off = 0;
     for (const p of parts) { all.set(p, off); off += p.length; }
     assert.bytesEqual(all, data);
+  });
+
+  t.test("an object whose meta has no digest reads back, but not as digest-verified", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    // a meta written by hand, as another writer might: the ADR-20 JSON with no digest, and its chunks
+    const data = testBytes(2 * CHUNK + 5, 11);
+    const nuid = "NoDigestNuid0000000001";
+    for (let off = 0; off < data.length; off += CHUNK) await nc.request(chunkSubject(store.bucket, nuid), data.subarray(off, off + CHUNK));
+    const meta = { name: "no digest", bucket: store.bucket, nuid, size: data.length, chunks: 3, mtime: new Date().toISOString(),
+      options: { max_chunk_size: CHUNK } };
+    await nc.request(metaSubject(store.bucket, "no digest"), new TextEncoder().encode(JSON.stringify(meta)));
+    const res = await store.get("no digest");
+    assert.equal(res.info.digest, undefined);
+    assert.equal(res.digestVerified, false, "nothing to verify the bytes against");
+    assert.bytesEqual(await res.bytes(), data);
+    // its size and chunk count are still checked
+    await nc.request(chunkSubject(store.bucket, nuid), testBytes(1, 1));
+    await assert.rejects(async () => (await store.get("no digest")).bytes(), IntegrityError, "CHUNK_COUNT_MISMATCH");
+    // an object with a digest is verified
+    await store.putBytes("with digest", data);
+    const checked = await store.get("with digest");
+    assert.equal(checked.digestVerified, true);
+    assert.bytesEqual(await checked.bytes(), data);
   });
 
   t.test("cancelling a body part way leaves the object readable", async (ctx) => {
