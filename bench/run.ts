@@ -9,6 +9,7 @@
  *   node --import tsx bench/run.ts --study    chunk size / put window / get batch study           -> results/study.*
  * Options: --runtimes node,chromium  --sizes 16,256  --rounds N  --no-extras
  *          --server-version 2.9.10|2.12.x|newest (default: env NATS_SERVER_VERSION, else the newest release)
+ *          --no-fast-batch (leave out the fast-batch rows, which run on 2.14+ only)
  *
  * Every Node task runs in its own child process (bench/node-task.ts) and every Chromium task in a fresh
  * page, so memory figures are per task and a stuck client can be killed: each op has a time limit
@@ -75,6 +76,11 @@ const opt = (name: string) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
+/** The server the run starts (--server-version, env NATS_SERVER_VERSION, else the newest release). */
+const server0 = selectServerVersion(argv);
+/** Fast-batch rows (ours [fast batch], obj [fast ingest]) where the server takes fast batches (2.14+). */
+const fastBatch = !flag("--no-fast-batch") && /^(\d+)\.(\d+)/.test(server0.version) &&
+  (Number(server0.version.split(".")[0]) > 2 || Number(server0.version.split(".")[1]) >= 14);
 const mode: "full" | "quick" | "study" = flag("--study") ? "study" : flag("--quick") ? "quick" : "full";
 const runtimes = (opt("--runtimes") ?? (mode === "quick" ? "node,chromium" : "node,chromium,worker")).split(",") as Runtime[];
 const sizes = (opt("--sizes") ?? (mode === "quick" ? "16" : "16,256,1024")).split(",").map((s) => Number(s) * MiB);
@@ -128,6 +134,11 @@ function mainPlan(): Step[] {
       const withExtras = extras && size === extraSize;
       for (let round = 0; round < rounds; round++) {
         const group: Step[] = (["ours", "natsws", "obj"] as ClientName[]).map((c) => objstoreStep(runtime, ws, c, c, size, round));
+        if (fastBatch) {
+          // fast-batch buckets (ADR-50, nats-server 2.14+): ours with allowBatched, obj with its fast-ingest opt-in
+          group.push(objstoreStep(runtime, ws, "ours", "ours [fast batch]", size, round, { allowBatched: true }));
+          group.push(objstoreStep(runtime, ws, "obj", "obj [fast ingest]", size, round, { allowBatched: true }));
+        }
         if (withExtras && quick) {
           group.push(objstoreStep(runtime, ws, "ours", "ours [no-op put hash]", size, round, { ops: ["put"], putHasher: "noop" }));
           group.push(objstoreStep(runtime, ws, "ours", "ours [hash-wasm]", size, round, { putHasher: "hashwasm", getHasher: "hashwasm" }));
@@ -629,7 +640,7 @@ async function main(): Promise<void> {
   const meta = {
     mode, date: new Date().toISOString(), cpu: cpus()[0]?.model ?? "?", cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version, chromium: runtimes.some((r) => r !== "node") ? sh(CHROMIUM, ["--version"]) : "–",
-    natsServer: selectServerVersion(argv).version,
+    natsServer: server0.version,
     commit: `${sh("git", ["-C", BENCH_DIR, "rev-parse", "--short", "HEAD"])}${sh("git", ["-C", BENCH_DIR, "status", "--porcelain", "--", "../src"]) ? " + uncommitted src changes" : ""}`,
     sizes, runtimes, opLimit: "15 s + size at 10 MB/s (ceilings and hashing: twice that)",
   };

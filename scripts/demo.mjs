@@ -8,10 +8,13 @@
  * 3. Starts the Vite dev server on 127.0.0.1 with VITE_NATS_WS_URL set, so the page connects to it.
  * 4. Ctrl-C / SIGTERM stops both.
  *
- *   node scripts/demo.mjs [--port N] [--server ws://HOST:PORT] [--no-setup]
- *     --port N      Vite port (default 5173; the next free one if taken)
- *     --server URL  use this running nats-server (WebSocket URL) instead of starting one
- *     --no-setup    skip scripts/setup.mjs
+ *   node scripts/demo.mjs [--port N] [--server ws://HOST:PORT] [--server-version V] [--no-setup]
+ *     --port N            Vite port (default 5173; the next free one if taken)
+ *     --server URL        use this running nats-server (WebSocket URL) instead of starting one
+ *     --server-version V  the nats-server to start: 2.9.10, 2.12.x, newest (default: env NATS_SERVER_VERSION,
+ *                         else the newest release; when that is not built here, for want of Go, Debian's 2.9
+ *                         with a warning)
+ *     --no-setup          skip scripts/setup.mjs
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -20,14 +23,15 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 function parseArgs(argv) {
-  const opts = { port: 5173, server: undefined, setup: true };
+  const opts = { port: 5173, server: undefined, serverVersion: undefined, setup: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--port") opts.port = Number(argv[++i]);
     else if (a === "--server") opts.server = argv[++i];
+    else if (a === "--server-version") opts.serverVersion = argv[++i];
     else if (a === "--no-setup") opts.setup = false;
     else if (a === "--help" || a === "-h") {
-      console.log("usage: node scripts/demo.mjs [--port N] [--server ws://HOST:PORT] [--no-setup]");
+      console.log("usage: node scripts/demo.mjs [--port N] [--server ws://HOST:PORT] [--server-version V] [--no-setup]");
       process.exit(0);
     } else {
       console.error(`demo: unknown argument ${a}`);
@@ -72,7 +76,16 @@ try {
   let wsUrl = opts.server;
   if (!wsUrl) {
     const { startNatsServer } = await tsImport(pathToFileURL(join(ROOT, "test", "harness", "nats-server.ts")).href, import.meta.url);
-    nats = await startNatsServer();
+    const { findServer } = await import("./nats-servers.mjs");
+    let version = opts.serverVersion ?? process.env.NATS_SERVER_VERSION;
+    if (!version && !process.env.NATS_SERVER_BIN) {
+      const newest = findServer("newest");
+      if (newest.missing) {
+        console.warn(`demo: warning: ${newest.missing}\ndemo: starting Debian's nats-server 2.9 instead`);
+        version = "debian";
+      }
+    }
+    nats = await startNatsServer(version ? { version } : {});
     wsUrl = nats.url;
   }
   process.env.VITE_NATS_WS_URL = wsUrl;
@@ -85,7 +98,7 @@ try {
   console.log("");
   console.log("  NATS Object Store demo");
   console.log(`  page:        ${page}`);
-  console.log(`  nats-server: ${wsUrl} (WebSocket)` + (nats ? `, ${nats.natsUrl}, pid ${nats.pid}` : " (not started by the demo)"));
+  console.log(`  nats-server: ${wsUrl} (WebSocket)` + (nats ? `, ${nats.natsUrl}, pid ${nats.pid}, version ${nats.version}` : " (not started by the demo)"));
   if (nats) console.log(`  data:        ${nats.storeDir} (removed when the demo stops)`);
   console.log("  Ctrl-C stops it.");
   console.log("");

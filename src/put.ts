@@ -9,6 +9,7 @@ import { AbortedError, ConflictError, IntegrityError, InvalidArgumentError, Link
 import { purgeChunks, purgeReplacedChunks } from "./chunk-purge.js";
 import { outcomeUnknown, writeMeta } from "./meta-write.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
+import { CallbackError, checkPutOptions } from "./core/check-options.js";
 import { checkMeta, encodeInfo, type ObjectInfo, type ObjectMeta } from "./core/meta.js";
 import { chunkSubject, metaSubject, validateObjectName } from "./core/names.js";
 import { newNuid } from "./core/nuid.js";
@@ -36,7 +37,8 @@ export const DEFAULT_RECONNECT_WAIT_MS = 30_000;
 const MAX_STALLS = 3;
 
 /** Stores `source` as the new version of the object named in `meta`. */
-export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknown, opts: PutOptions = {}): Promise<ObjectInfo> {
+export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknown, options?: PutOptions): Promise<ObjectInfo> {
+  const opts = checkPutOptions(options);
   const clean = checkMeta(meta);
   if (clean.options?.link) throw new LinkError("LINK_NOT_ALLOWED", "a put cannot store a link: use addLink or addBucketLink");
   validateObjectName(bucket.name, clean.name);
@@ -73,6 +75,8 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   let size = 0;
   let chunks = 0;
   let stored = false;
+  // the publisher calls onAcked from its ack handler: what onCheckpoint throws fails the put at its next step
+  let checkpointFailure: unknown;
   // once the meta publish fails with its outcome unknown, nothing may be purged: it may yet be the object
   let metaMaybeStored = false;
   const publisher = new WindowedPublisher(bucket.js, subject, {
@@ -81,18 +85,27 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
     firstIndex: already,
     ...(already > 0 ? { msgIdTag: newNuid().slice(-8) } : {}),
     signal: opts.signal,
-    onAcked: (acked) => opts.onCheckpoint?.({
-      version: 1, bucket: bucket.name, name: clean.name, nuid, chunkSize, chunks: acked,
-      bytes: Math.min(acked * chunkSize, size), firstChunkDigest: firstChunkDigest ?? "", startedAt,
-      ...(opened.size === undefined ? {} : { total: opened.size }),
-    }),
+    onAcked: (acked) => {
+      try {
+        opts.onCheckpoint?.({
+          version: 1, bucket: bucket.name, name: clean.name, nuid, chunkSize, chunks: acked,
+          bytes: Math.min(acked * chunkSize, size), firstChunkDigest: firstChunkDigest ?? "", startedAt,
+          ...(opened.size === undefined ? {} : { total: opened.size }),
+        });
+      } catch (err) {
+        checkpointFailure ??= err;
+      }
+    },
   });
   const resilient = recovery(bucket, publisher, subject, nuid, reconnectWait, opts.signal);
   const resumedFrom = already > 0 ? Math.min(already * chunkSize, opened.size ?? Infinity) : undefined;
-  const progress = () => opts.onProgress?.({
-    bytes: size, total: opened.size, chunks, ...(resumedFrom === undefined ? {} : { resumedFrom }),
-  });
-  const held = already > 0 ? await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 16, window: 32, maxMessages: already }) : undefined;
+  const progress = () => {
+    if (checkpointFailure) throw checkpointFailure;
+    opts.onProgress?.({
+      bytes: size, total: opened.size, chunks, ...(resumedFrom === undefined ? {} : { resumedFrom }),
+    });
+  };
+  const storedPrefix = already > 0 ? await ChunkReader.open(bucket.js, bucket.stream, subject, { batch: 16, window: 32, maxMessages: already }) : undefined;
   try {
     const pieces = opts.signal ? untilAborted(opened.pieces, opts.signal) : opened.pieces;
     for await (const chunk of chunked(pieces, chunkSize)) {
@@ -107,7 +120,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
       // a resumed put hashes the chunks the server holds already, and sends the rest; a chunk is hashed
       // after it is handed to the socket, so hashing fills the wait for the window's acks
       if (chunks >= already) await resilient(() => publisher.publish(chunk));
-      else await sameAsStored(held, chunk, chunks);
+      else await sameAsStored(storedPrefix, chunk, chunks);
       hasher.update(chunk);
       size += chunk.length;
       chunks++;
@@ -117,6 +130,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
       throw new InvalidArgumentError("RESUME_MISMATCH", `the source ends after ${chunks} chunks; the server holds ${already}`);
     }
     await resilient(() => publisher.flush());
+    if (checkpointFailure) throw checkpointFailure;
     throwIfAborted(opts.signal);
     if (publisher.resent || already > 0) {
       await verifyStoredRun(bucket, subject, nuid, chunks, size);
@@ -136,6 +150,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
       mtime: new Date().toISOString(),
       revision: 0,
     };
+    if (size === 0) progress(); // an empty source reports once, before the meta makes it an object
     const { revision, replaced } = await publishMeta(bucket, info, old, opts.previousRevision !== undefined, reconnectWait)
       .catch((err: unknown) => {
         metaMaybeStored = outcomeUnknown(err);
@@ -144,20 +159,19 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
     stored = true;
     await retireLegacyMeta(bucket, replaced);
     await purgeReplacedChunks(bucket, replaced, nuid);
-    if (size === 0) progress();
     return { ...info, revision };
   } catch (err) {
     if (!stored && !metaMaybeStored) {
       await publisher.settled();
       // a resumable put keeps what the server acknowledged, unless cancelled or the chunks are unusable
-      const keep = resumable && !opts.signal?.aborted && !(err instanceof IntegrityError);
+      const keep = resumable && !opts.signal?.aborted && !(err instanceof IntegrityError) && !(err instanceof CallbackError);
       if (!keep) await purgeChunks(bucket, subject, "purge partial chunks");
     }
     if (opts.signal?.aborted && !stored) throw new AbortedError("ABORTED", "put aborted", { cause: opts.signal.reason });
     throw err;
   } finally {
     publisher.close();
-    await held?.close();
+    await storedPrefix?.close();
   }
 }
 

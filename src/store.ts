@@ -9,6 +9,7 @@ import { DEFAULT_RECONNECT_WAIT_MS } from "./put.js";
 import { outcomeUnknown, writeMeta } from "./meta-write.js";
 import { newNuid } from "./core/nuid.js";
 import { ObjectResult } from "./core/object-result.js";
+import { checkGetInfoOptions, checkGetOptions, checkListOptions, checkPutFileOptions, checkRevisionOptions } from "./core/check-options.js";
 import type { PutSource } from "./core/source.js";
 import { objectBody } from "./get.js";
 import type { GetInfoOptions, GetOptions, ListOptions, PutOptions, RevisionOptions, WatchOptions } from "./options.js";
@@ -64,17 +65,18 @@ export class ObjectStore {
    * Stores a file: a browser `File` (named by its name), or a path in Deno and Node (streamed from disk,
    * named by its base name). `meta` may override the name and add a description, headers, metadata.
    */
-  putFile(file: FileSource, opts?: PutOptions & { meta?: Partial<ObjectMeta> }): Promise<ObjectInfo> {
-    const given = Object.fromEntries(Object.entries(opts?.meta ?? {}).filter(([, v]) => v !== undefined));
-    return putFileFrom(file, (meta, source) => this.put({ ...meta, ...given } as ObjectMeta, source, opts));
+  async putFile(file: FileSource, opts?: PutOptions & { meta?: Partial<ObjectMeta> }): Promise<ObjectInfo> {
+    const o = checkPutFileOptions(opts);
+    const given = Object.fromEntries(Object.entries(o.meta ?? {}).filter(([, v]) => v !== undefined));
+    return putFileFrom(file, (meta, source) => this.put({ ...meta, ...given } as ObjectMeta, source, o));
   }
 
   /**
    * Reads an object. Follows links (also into other buckets). The body streams and is verified as it goes.
    * Rejects with `OBJECT_NOT_FOUND` for a missing or deleted object, `LINK_IS_BUCKET` for a bucket link.
    */
-  get(name: string, opts: GetOptions = {}): Promise<ObjectResult> {
-    return this.getFollowing(name, opts, 0);
+  async get(name: string, opts?: GetOptions): Promise<ObjectResult> {
+    return this.getFollowing(name, checkGetOptions(opts), 0);
   }
 
   /** @internal {@link get}, `hops` links deep: a link cycle (or a chain too long) is `LINK_CYCLE`. */
@@ -114,7 +116,8 @@ export class ObjectStore {
   }
 
   /** The current info of an object. Deleted objects are `OBJECT_NOT_FOUND` unless `showDeleted`. */
-  async getInfo(name: string, opts: GetInfoOptions = {}): Promise<ObjectInfo> {
+  async getInfo(name: string, options?: GetInfoOptions): Promise<ObjectInfo> {
+    const opts = checkGetInfoOptions(options);
     validateObjectName(this.bucket, name, false);
     const info = await this.b.readInfo(name);
     if (!info || (info.deleted && !opts.showDeleted)) throw notFound(name);
@@ -132,7 +135,8 @@ export class ObjectStore {
    * never share one version's chunks; when the new name was taken meanwhile, the old meta is put back.
    * Watchers see the old name deleted and the new one arrive with the same `nuid` (see docs/protocol.md).
    */
-  async updateMeta(name: string, meta: ObjectMeta, opts: RevisionOptions = {}): Promise<ObjectInfo> {
+  async updateMeta(name: string, meta: ObjectMeta, options?: RevisionOptions): Promise<ObjectInfo> {
+    const opts = checkRevisionOptions(options, "updateMeta");
     validateObjectName(this.bucket, name);
     const clean = checkMeta(meta);
     validateObjectName(this.bucket, clean.name);
@@ -202,7 +206,8 @@ export class ObjectStore {
    * `OBJECT_NOT_FOUND`. Without `previousRevision`, a version written meanwhile is deleted instead.
    * In a bucket full to its `maxBytes`, where even the marker does not fit, the chunks are purged first.
    */
-  async delete(name: string, opts: RevisionOptions = {}): Promise<void> {
+  async delete(name: string, options?: RevisionOptions): Promise<void> {
+    const opts = checkRevisionOptions(options, "delete");
     validateObjectName(this.bucket, name);
     let freed = false;
     for (let attempt = 0; ; attempt++) {
@@ -316,7 +321,8 @@ export class ObjectStore {
   }
 
   /** The bucket's objects (live ones; delete markers too with `includeDeleted`). An empty bucket gives `[]`. */
-  async list(opts: ListOptions = {}): Promise<ObjectInfo[]> {
+  async list(options?: ListOptions): Promise<ObjectInfo[]> {
+    const opts = checkListOptions(options);
     const infos = await this.b.latestInfos(opts.onBadMeta);
     return opts.includeDeleted ? infos : infos.filter((info) => !info.deleted);
   }

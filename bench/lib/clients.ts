@@ -25,7 +25,8 @@ export interface PutTuning {
 
 export interface ObjClient {
   readonly name: ClientName;
-  createBucket(bucket: string): Promise<void>;
+  /** Creates the bucket; `allowBatched`: with fast-batch publishing (ours and obj, nats-server 2.14+). */
+  createBucket(bucket: string, opts?: { allowBatched?: boolean }): Promise<void>;
   put(name: string, source: ReadableStream<Uint8Array>, tuning?: PutTuning): Promise<{ size: number; chunks: number }>;
   /** Reads the object to its end (verified by the client) and returns its size. */
   get(name: string, hasher?: HasherFactory): Promise<number>;
@@ -51,9 +52,9 @@ async function openOurs(url: string): Promise<ObjClient> {
   let bucketName = "";
   return {
     name: "ours",
-    async createBucket(bucket) {
+    async createBucket(bucket, o = {}) {
       bucketName = bucket;
-      os = await m.createObjectStore({ bucket, storage: "file" });
+      os = await m.createObjectStore({ bucket, storage: "file", ...(o.allowBatched ? { allowBatched: true } : {}) });
     },
     async put(name, source, t = {}) {
       if (t.proto) {
@@ -133,8 +134,9 @@ async function openObj(url: string): Promise<ObjClient> {
   let os: Awaited<ReturnType<typeof objm.create>> | undefined;
   return {
     name: "obj",
-    async createBucket(bucket) {
-      os = await objm.create(bucket, { storage: ObjStorage.File });
+    async createBucket(bucket, o = {}) {
+      // allowBatched: @nats-io/obj 3.4's opt-in fast ingest (its puts then send fast batches)
+      os = await objm.create(bucket, { storage: ObjStorage.File, ...(o.allowBatched ? { allowBatched: true } : {}) } as Parameters<typeof objm.create>[1]);
     },
     ...officialOps(() => os!),
     async deleteBucket() {

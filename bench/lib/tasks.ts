@@ -29,6 +29,11 @@ export interface ObjstoreTask {
   proto?: { msgIds: boolean };
   /** Put and get an 8 MiB object first, unmeasured (default true). */
   warmup?: boolean;
+  /**
+   * Make the bucket with fast-batch publishing allowed (nats-server 2.14+): ours `allowBatched` (its puts
+   * then send fast batches), obj `allowBatched: true` (its opt-in fast ingest).
+   */
+  allowBatched?: boolean;
 }
 
 export interface CeilingTask {
@@ -139,7 +144,7 @@ export async function runTask(task: Task, url: string, hooks: Hooks): Promise<vo
 async function runObjstore(t: ObjstoreTask, url: string, hooks: Hooks): Promise<void> {
   const client = await openClient(t.client, url);
   try {
-    await client.createBucket(t.bucket);
+    await client.createBucket(t.bucket, { allowBatched: t.allowBatched === true });
     if (t.warmup !== false) {
       // unmeasured warm-up (JIT, connection buffers) with the same client and options: 8 MiB put + get
       await client.put("warmup", sourceStream(WARMUP, getPool()), { chunkSize: t.chunkSize, window: t.window, hasher: factory(t.putHasher), proto: t.proto });

@@ -53,7 +53,8 @@ const ATTEMPTS = 3;
  * (404 missing object or bucket, 400 bad name, 405 other methods, 5xx server or connection trouble;
  * see `statusForError`), with the library's code in the body and the `X-Object-Store-Error` header.
  *
- * Links are followed. A whole-object body is verified against the size and digest as it streams (a
+ * Links are followed, into other buckets through `opts.opener` (see {@link ObjectResponseOptions.opener});
+ * an aborted request (`request.signal`, `opts.signal`) stops the work at once. A whole-object body is verified against the size and digest as it streams (a
  * mismatch errors the body, so the client sees a failed transfer, never wrong bytes complete); a range
  * checks its byte count only, as `store.get` with `offset`/`length` does.
  */

@@ -64,6 +64,8 @@ export class FastBatchPublisher {
   private throttles = 0;
   private stalls = 0;
   private lastRecoveredFrom = -1;
+  /** The flow asked of the server for new batches (an ack every `flow` chunks): halved when chunks are dropped. */
+  private flow: number;
   private recovering = false;
   private closed = false;
   private wake: (() => void) | undefined;
@@ -74,6 +76,7 @@ export class FastBatchPublisher {
     this.next = opts.firstIndex ?? 0;
     this.ackedPrefix = this.next;
     this.tag = opts.msgIdTag ?? "";
+    this.flow = Math.max(1, opts.window);
     this.sub = js.nc.subscribe(`${this.inbox}.>`, { callback: (_err, m) => this.onReply(m) });
   }
 
@@ -148,7 +151,7 @@ export class FastBatchPublisher {
   /** Chunks that may be unacknowledged at once: two flow windows (our window before the server says). */
   private allowed(): number {
     const b = this.batch;
-    return Math.max(1, b && b.msgs > 0 ? 2 * b.msgs : this.opts.window);
+    return Math.max(1, b && b.msgs > 0 ? 2 * b.msgs : this.flow);
   }
 
   private send(index: number, data: Uint8Array): void {
@@ -198,7 +201,7 @@ export class FastBatchPublisher {
   }
 
   private replyFor(b: Batch, seq: number, op: number): string {
-    return `${this.inbox}.${b.id}.${Math.max(1, this.opts.window)}.fail.${seq}.${op}.$FI`;
+    return `${this.inbox}.${b.id}.${this.flow}.fail.${seq}.${op}.$FI`;
   }
 
   /** A flow ack, a gap report, an error or the batch's PubAck. */
@@ -265,6 +268,7 @@ export class FastBatchPublisher {
     this.throttles++;
     this.stalls = from > this.lastRecoveredFrom ? 0 : this.stalls + 1;
     this.lastRecoveredFrom = from;
+    this.flow = Math.max(1, Math.floor(this.flow / 2));
     try {
       if (this.stalls >= MAX_STALLS) {
         this.fail(new ServerError("SERVER_ERROR", `put chunk: fast batches ended early ${MAX_STALLS} times in a row`,
@@ -293,6 +297,7 @@ export class FastBatchPublisher {
     if (index <= this.ackedPrefix) return;
     for (let i = this.ackedPrefix; i < index; i++) this.kept.delete(i);
     this.ackedPrefix = index;
+    if (this.flow < this.opts.window) this.flow++;
     try {
       this.opts.onAcked?.(index);
     } catch {
@@ -310,6 +315,7 @@ export class FastBatchPublisher {
 
   private fail(err: ObjectStoreError): void {
     clearTimeout(this.timer);
+    if (this.batch) clearInterval(this.batch.pinger);
     this.failure ??= err;
     if (this.batch) this.batch.count ??= this.batch.acked; // the batch is over for us
     this.notify();

@@ -2,7 +2,8 @@
  * The command line of the chaos campaign (test/chaos/main.ts for `npm run test:chaos`, bench/chaos.ts for
  * the long run):
  *
- *   --size short|medium|long   preset sizes (below); --ops, --faults, --clients, --names override them
+ *   --size short|medium|long   preset sizes (below); --ops, --faults override them
+ *   --clients N (default 6, every other one through a proxy), --names N (default 4: contention)
  *   --topology single|cluster|both   (default both)
  *   --seed N                   (default: a random seed, printed; a failing seed comes with its replay command)
  *   --log-dir DIR              (default: <tmp>/nats-objectstore-chaos)
@@ -49,8 +50,8 @@ export function parseArgs(argv: readonly string[], defaultSize: CampaignSize): C
     size: defaultSize,
     topologies: ["single", "cluster"],
     seed: randomInt(1, 2 ** 31 - 1),
-    clients: 5,
-    names: 5,
+    clients: 6,
+    names: 4,
     logDir: join(tmpdir(), "nats-objectstore-chaos"),
   };
   for (let i = 0; i < argv.length; i++) {

@@ -86,6 +86,24 @@ describe("a put or a get over a connection that breaks", () => {
     console.log(`# down at 6 MiB of 16: checkpoint ${(cp.bytes / MiB).toFixed(2)} MiB, server held ${(resumedFrom / MiB).toFixed(2)} MiB, resume sent ${(sent / MiB).toFixed(2)} MiB`);
   });
 
+  test("down for longer than reconnectWaitMs: a put that is not resumable has its chunks purged once the server is back", { timeout: 60_000 }, async () => {
+    const data = testBytes(8 * MiB, 14);
+    await store.putString("gone.bin", "previous version");
+    const before = (await store.status()).messages;
+    let downed = false;
+    const err = await store.put({ name: "gone.bin" }, paced(data), {
+      reconnectWaitMs: 1000,
+      onProgress: (p) => { if (!downed && p.bytes >= 3 * MiB) { downed = true; proxy.down(); } },
+    }).catch((e: unknown) => e);
+    assert.ok(err instanceof ServerError, `a ServerError, got ${String(err)}`);
+    proxy.up();
+    // the purge could not be sent while the server was unreachable; it goes out after the reconnect
+    const held = () => store.status().then((s) => s.messages, () => -1); // -1: not reconnected yet
+    for (let i = 0; i < 100 && (await held()) !== before; i++) await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await store.status()).messages, before, "only the previous version is left");
+    assert.equal(await store.getString("gone.bin"), "previous version");
+  });
+
   test("cut mid-get: the read goes on from the last chunk received and verifies", { timeout: 30_000 }, async () => {
     const data = testBytes(24 * MiB, 13);
     await store.putBytes("read.bin", data);

@@ -21,6 +21,7 @@ import { verifyStoredRun } from "../../src/stored-chunks.js";
 import { startNatsServer, type NatsServer } from "../harness/nats-server.js";
 import { versionAtLeast } from "../harness/server-version.js";
 import { testBytes } from "../harness/fixtures.js";
+import { publishAll } from "../harness/chunk-runs.js";
 
 const MiB = 1024 * 1024;
 const CHUNK = 128 * 1024;
@@ -72,13 +73,7 @@ describe("a stream's ingest queue overflows (429)", () => {
     const subject = chunkSubject("ingest", nuid);
     const publisher = new WindowedPublisher(js, subject, { window: 48, msgIdPrefix: nuid });
     const n = 240;
-    const payload = testBytes(CHUNK, 9);
-    try {
-      for (let i = 0; i < n; i++) await publisher.publish(payload);
-      await publisher.flush();
-    } finally {
-      publisher.close();
-    }
+    await publishAll(publisher, n, testBytes(CHUNK, 9));
     assert.ok(publisher.throttled > 0, `the server dropped publishes (throttled ${publisher.throttled} times)`);
     assert.ok(publisher.resent, "the sequence was restarted");
     await verifyStoredRun(bucket, subject, nuid, n, n * CHUNK); // ids 0..n-1 in stream order, every byte

@@ -142,6 +142,7 @@ export default function (t: Suite): void {
     const failing: [string, Record<string, unknown>][] = [
       ["onProgress", { onProgress: (p: { chunks: number }) => { if (p.chunks === 3) throw boom; } }],
       ["onProgress of a resumable put", { onCheckpoint: () => undefined, onProgress: (p: { chunks: number }) => { if (p.chunks === 3) throw boom; } }],
+      ["onCheckpoint", { onCheckpoint: (cp: { chunks: number }) => { if (cp.chunks >= 2) throw boom; } }],
       ["hasher factory", { hasher: () => { throw boom; } }],
       ["hasher update", { hasher: () => ({ update: () => { throw boom; }, digest: () => new Uint8Array(32) }) }],
       ["hasher digest", { hasher: () => ({ update: () => undefined, digest: () => { throw boom; } }) }],
