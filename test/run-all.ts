@@ -304,8 +304,12 @@ async function runAgainst(planned: PlannedServer, baseEnv: NodeJS.ProcessEnv): P
     await s.stop();
     server = undefined;
   }
+  serverTimes.set(name, Date.now() - t0);
   return rows.map((r) => ({ ...r, server: name }));
 }
+
+/** Wall time spent on each server (its runners' rows may overlap in time: Chromium and the Worker). */
+const serverTimes = new Map<string, number>();
 
 async function main(): Promise<number> {
   const t0 = Date.now();
@@ -350,7 +354,7 @@ function printTables(rows: readonly Row[], totalMs: number): void {
     const of = rows.filter((r) => (r.server ?? "") === srv);
     const t = sum(of);
     const result = of.some((r) => r.note?.startsWith("NOT RUN")) ? "NOT RUN" : t.failed > 0 ? "FAILED" : "ok";
-    console.log(line(srv, result, t.passed, t.failed, t.skipped, secs(t.ms), of.map((r) => r.note).filter(Boolean).join("; ")));
+    console.log(line(srv, result, t.passed, t.failed, t.skipped, secs(serverTimes.get(srv) ?? t.ms), of.map((r) => r.note).filter(Boolean).join("; ")));
   }
 }
 

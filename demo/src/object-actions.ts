@@ -13,10 +13,11 @@ export async function download(store: ObjectStore, info: ObjectInfo, status: HTM
   const badge = integrityBadge();
   status.replaceChildren(badge.el);
   try {
-    await saveObject(store, info.name, (p) => {
+    const saved = await saveObject(store, info.name, (p) => {
       badge.el.textContent = p.total ? `${Math.floor((p.bytes / p.total) * 100)}%` : formatBytes(p.bytes);
     });
-    badge.verified();
+    if (saved.digest) badge.verified();
+    else badge.unverified();
   } catch (err) {
     if ((err as { name?: string }).name === "AbortError") {
       status.replaceChildren(); // the save dialog was closed

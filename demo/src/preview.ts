@@ -25,8 +25,13 @@ export function previewKind(info: ObjectInfo): PreviewKind | undefined {
   return undefined;
 }
 
-/** The integrity badge: verifying…, verified, streamed (ranges, not digest-verified), or the error's code. */
-export function integrityBadge(): { el: HTMLElement; verified(): void; streamed(): void; failed(err: unknown): void } {
+/**
+ * The integrity badge: verifying…, verified, unverified (a meta with no digest), streamed (ranges, not
+ * digest-verified), or the error's code.
+ */
+export function integrityBadge(): {
+  el: HTMLElement; verified(): void; unverified(): void; streamed(): void; failed(err: unknown): void;
+} {
   const el = h("span", { class: "badge badge-pending", "data-integrity": "pending" }, "verifying…");
   return {
     el,
@@ -34,6 +39,12 @@ export function integrityBadge(): { el: HTMLElement; verified(): void; streamed(
       el.className = "badge badge-ok";
       el.dataset.integrity = "verified";
       el.replaceChildren(icon(ICONS.check), "SHA-256 verified");
+    },
+    unverified() {
+      el.className = "badge badge-info";
+      el.dataset.integrity = "unverified";
+      el.title = "The object's meta carries no SHA-256 digest (another client wrote it so): its size was checked, its bytes could not be.";
+      el.textContent = "no digest to verify";
     },
     streamed() {
       el.className = "badge badge-info";
@@ -86,7 +97,8 @@ export async function openPreview(store: ObjectStore, info: ObjectInfo): Promise
   try {
     const result = await store.get(info.name, { signal: ctrl.signal });
     const blob = await streamToBlob(result.body, contentType(result.info));
-    badge.verified();
+    if (result.digestVerified) badge.verified();
+    else badge.unverified();
     if (kind === "text") {
       stage.replaceChildren(h("pre", { class: "preview-text" }, await blob.text()));
     } else {

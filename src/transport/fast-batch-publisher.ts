@@ -104,9 +104,11 @@ export class FastBatchPublisher {
     for (;;) {
       while (!this.failure && this.recovering) await this.nextEvent();
       this.check();
-      if (this.ackedPrefix >= this.next) return;
       const b = this.batch;
-      if (b && !b.committed && b.count === undefined && b.sent === this.next - b.first) this.commit(b);
+      const open = b !== undefined && b.count === undefined;
+      if (this.ackedPrefix >= this.next && !open) return;
+      // commit once every chunk is sent: the server answers with the batch's PubAck (and frees the batch)
+      if (b && open && !b.committed && b.sent === this.next - b.first) this.commit(b);
       await this.nextEvent();
     }
   }
@@ -309,7 +311,8 @@ export class FastBatchPublisher {
   private armTimer(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      if (!this.recovering && this.ackedPrefix < this.next) this.fail(new ServerError("TIMEOUT", "put chunk: timed out"));
+      const awaitingPubAck = this.batch?.committed === true && this.batch.count === undefined;
+      if (!this.recovering && (this.ackedPrefix < this.next || awaitingPubAck)) this.fail(new ServerError("TIMEOUT", "put chunk: timed out"));
     }, this.js.timeout);
   }
 

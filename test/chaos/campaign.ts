@@ -1,8 +1,9 @@
 /**
  * One campaign: start the servers (one, or a three-node cluster), create the bucket, run N clients (each
- * its own connection, some through the cutting proxies) against a small set of names while the fault
- * injector fires its planned faults, then quiesce (every client done, every server up and healthy, a
- * pause for anything in flight to land, client connections closed) and check the invariants.
+ * its own connection, some through the cutting proxies) against a small set of names while the controller
+ * fires the planned faults. After each fault, and every `auditEvery` operations, the clients pause and the
+ * invariants are checked at that quiescent point; at the end, once every server is up and healthy,
+ * anything in flight has landed and the clients have closed their connections, a last time.
  *
  * Everything random comes from the seed: each client's operations, sizes and pauses, and the fault plan.
  * The interleaving depends on timing too, so a replay runs the same operations and faults, not
@@ -12,10 +13,11 @@ import { connect, type NatsConnection } from "nats.ws";
 import { objectStoreManager, type ObjectStore } from "../../src/index.js";
 import { checkState, type CheckInput, type StateSummary } from "./checker.js";
 import { runController, planSteps } from "./controller.js";
-import { continueAll, planFaults, type FiredFault } from "./faults.js";
+import { continueAll, planFaults, type FaultKind, type FiredFault } from "./faults.js";
 import { History } from "./history.js";
 import { CampaignLog } from "./log.js";
 import { Model } from "./model.js";
+import { within } from "./observe.js";
 import { Pacer } from "./pacer.js";
 import { Rng } from "./prng.js";
 import { checkReads } from "./reads.js";
@@ -35,6 +37,8 @@ export interface CampaignOptions {
   readonly names: number;
   /** The log file. */
   readonly logPath: string;
+  /** The fault mix (default: the topology's, `FAULT_WEIGHTS` in faults.ts). */
+  readonly faultWeights?: Readonly<Record<FaultKind, number>>;
   /** A quiescent checkpoint every this many operations, besides the one after each fault (default 100; 0: none). */
   readonly auditEvery?: number;
   /** JetStream request timeout of the clients' managers (ms, default 2000: some stalls outlast it). */
@@ -99,6 +103,15 @@ async function openClient(servers: string[], viaProxy: boolean, index: number, t
   }
 }
 
+/** Closes connections, waiting at most 10 s for each (a close that hangs is logged and left). */
+async function closeAll(ncs: readonly NatsConnection[], log: (line: string) => void): Promise<void> {
+  await Promise.all(ncs.map(async (nc) => {
+    if (nc.isClosed()) return;
+    const r = await within(nc.close(), 10_000);
+    if (!r.done && "hung" in r) log(`close of a connection did not settle within 10 s`);
+  }));
+}
+
 const rotate = <T>(xs: readonly T[], by: number): T[] => xs.map((_, i) => xs[(i + by) % xs.length]!);
 
 /** Runs one campaign; never throws for a violation (they are in the result), only for a broken set-up. */
@@ -113,7 +126,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const perClient = Math.ceil(o.ops / o.clients);
   const total = perClient * o.clients;
   const topo: Topology = o.topology === "single" ? await startSingle() : await startCluster();
-  const plan = planFaults(rng.fork(1000), o.faults, total, o.topology, topo.nodes.length);
+  const plan = planFaults(rng.fork(1000), o.faults, total, o.topology, topo.nodes.length, o.faultWeights);
   const fired: FiredFault[] = [];
   const connections: NatsConnection[] = [];
   let final: StateSummary | undefined;
@@ -152,6 +165,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       steps, pacer, topo, stream: STREAM, check, now: () => history.now(), log: (l) => log.line(l),
       clientsDone: () => clientsDone, fired,
     });
+    // a broken controller (a server that does not come back) ends the clients too
+    controller.catch((err: unknown) => pacer.abort(err instanceof Error ? err : new Error(String(err))));
     const running = clients.map((c, i) =>
       runClient({
         index: i,
@@ -168,7 +183,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       await Promise.all(running);
     } finally {
       clientsDone = true;
-      pacer.wakeInjector();
+      pacer.wakeController();
     }
     checkpoints = (await controller).checkpoints;
 
@@ -177,14 +192,15 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     const healthy = await topo.waitHealthy(STREAM, 120_000);
     log.line(`quiescence: clients done, ${healthy ? "servers healthy" : "servers NOT healthy after 120 s"}`);
     await sleep(2000);
-    await Promise.all(clients.map((c) => c.nc.close().catch(() => undefined)));
+    await closeAll(clients.map((c) => c.nc), (l) => log.line(l));
     checkReads(history, new Model(history), names, findings);
     final = await checkState(check, "final");
     checkpoints++;
   } finally {
     continueAll();
-    await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
+    await closeAll(connections, (l) => log.line(l));
     await topo.stop();
+    if (!final) await log.close();
   }
   const count = (pred: (o: { outcome: string }) => boolean) => history.ops.filter(pred).length;
   const byKind: Record<string, number> = {};
@@ -219,5 +235,6 @@ export function summarize(r: CampaignResult): string {
 
 /** The command that replays a campaign. */
 export function replayCommand(o: CampaignOptions): string {
-  return `npm run test:chaos -- --topology ${o.topology} --seed ${o.seed} --ops ${o.ops} --faults ${o.faults} --clients ${o.clients} --names ${o.names}`;
+  const mix = o.faultWeights ? ` --mix ${Object.entries(o.faultWeights).map(([k, w]) => `${k}=${w}`).join(",")}` : "";
+  return `npm run test:chaos -- --topology ${o.topology} --seed ${o.seed} --ops ${o.ops} --faults ${o.faults} --clients ${o.clients} --names ${o.names}${mix}`;
 }

@@ -16,11 +16,11 @@
 import type { NatsConnection } from "nats.ws";
 import type { ObjectInfo, ObjectStore } from "../../src/index.js";
 import { attribute } from "./content.js";
-import { classify, type History, type OpRecord } from "./history.js";
+import type { History, OpRecord } from "./history.js";
 import { readStream, type RawMeta } from "./inspect.js";
 import { describe, Model, type Value } from "./model.js";
 import { checkChunks } from "./orphans.js";
-import { historyOf, putNameOf, readWhole, writerOf } from "./observe.js";
+import { failure, historyOf, putNameOf, readWhole, within, writerOf } from "./observe.js";
 import { emptyPuts } from "./reads.js";
 import type { Findings } from "./violations.js";
 
@@ -59,12 +59,9 @@ export async function checkState(p: CheckInput, label: string): Promise<StateSum
   const putOfNuid = new Map<string, OpRecord>(history.ops.filter((o) => o.kind === "put" && o.outcome === "ok" && o.nuid).map((o) => [o.nuid!, o]));
   const summary: StateSummary = { objects: 0, links: 0, absent: 0, purgedSubjects: 0, purgedMessages: 0 };
 
-  let listed: ObjectInfo[] = [];
-  try {
-    listed = await store.list();
-  } catch (err) {
-    findings.violation({ kind: "list", detail: `${at} list() failed: ${classify(err).code}: ${classify(err).message}` });
-  }
+  const l = await within(store.list(), p.readBoundMs);
+  const listed: ObjectInfo[] = l.done ? l.value : [];
+  if (!l.done) findings.violation({ kind: "list", key: `list-failed:${label}`, detail: `${at} list() ${failure(l, p.readBoundMs)}` });
   const raw = await readStream(p.nc, p.bucket);
   const rawLive = raw.metas.filter((m) => !m.info.deleted);
   const listedNames = listed.map((i) => i.name).sort();

@@ -7,6 +7,7 @@
  *   --topology single|cluster|both   (default both)
  *   --seed N                   (default: a random seed, printed; a failing seed comes with its replay command)
  *   --log-dir DIR              (default: <tmp>/nats-objectstore-chaos)
+ *   --mix stop=1,kill=0,cut=0,blackhole=0   the fault mix (default: the topology's, faults.ts)
  *
  * Presets (single server / R3 cluster, operations and faults):
  *   short 300/5 and 200/4 · medium 2000/20 and 1000/10 · long 10000/100 and 10000/100
@@ -15,6 +16,7 @@ import { randomInt } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { replayCommand, runCampaign, summarize, type CampaignOptions, type CampaignResult } from "./campaign.js";
+import type { FaultKind } from "./faults.js";
 import type { TopologyKind } from "./topology.js";
 import { formatViolation } from "./violations.js";
 
@@ -37,11 +39,12 @@ export interface ChaosArgs {
   clients: number;
   names: number;
   logDir: string;
+  mix?: Record<FaultKind, number>;
 }
 
 function usage(msg: string): never {
   throw new Error(`${msg}\nusage: [--size short|medium|long] [--topology single|cluster|both] [--seed N] [--ops N] ` +
-    `[--faults N] [--clients N] [--names N] [--log-dir DIR]`);
+    `[--faults N] [--clients N] [--names N] [--log-dir DIR] [--mix stop=W,kill=W,cut=W,blackhole=W]`);
 }
 
 /** Parses the command line (`defaultSize` when none is given). */
@@ -82,10 +85,23 @@ export function parseArgs(argv: readonly string[], defaultSize: CampaignSize): C
       case "--clients": a.clients = Math.max(1, int()); break;
       case "--names": a.names = Math.max(2, int()); break;
       case "--log-dir": a.logDir = value(); break;
+      case "--mix": a.mix = parseMix(value()); break;
       default: usage(`unknown argument ${flag}`);
     }
   }
   return a;
+}
+
+/** `stop=1,kill=2` -> weights of every fault kind (unnamed ones 0). */
+function parseMix(text: string): Record<FaultKind, number> {
+  const mix: Record<FaultKind, number> = { stop: 0, kill: 0, cut: 0, blackhole: 0 };
+  for (const part of text.split(",")) {
+    const [k, w] = part.split("=");
+    if (!k || !(k in mix) || !Number.isFinite(Number(w)) || Number(w) < 0) usage(`--mix: bad entry ${part}`);
+    mix[k as FaultKind] = Number(w);
+  }
+  if (Object.values(mix).every((w) => w === 0)) usage("--mix: every weight is 0");
+  return mix;
 }
 
 /** The campaign options of one topology. */
@@ -99,6 +115,7 @@ export function optionsFor(a: ChaosArgs, topology: TopologyKind): CampaignOption
     clients: a.clients,
     names: a.names,
     logPath: join(a.logDir, `chaos-${topology}-${a.seed}.log`),
+    ...(a.mix ? { faultWeights: a.mix } : {}),
   };
 }
 

@@ -36,13 +36,19 @@ export const FAULT_WEIGHTS: Readonly<Record<Topology["kind"], Readonly<Record<Fa
 };
 
 /**
- * Plans `count` faults spread over `totalOps` operations. Every kind of fault comes at least once when
- * `count` allows (the most frequent kinds first when it does not), at seeded places; the rest are drawn
- * by weight.
+ * Plans `count` faults spread over `totalOps` operations. Every kind of fault (of non-zero weight) comes at
+ * least once when `count` allows (the most frequent kinds first when it does not), at seeded places; the
+ * rest are drawn by weight.
  */
-export function planFaults(rng: Rng, count: number, totalOps: number, kind: Topology["kind"], nodes: number): PlannedFault[] {
-  const weights = FAULT_WEIGHTS[kind];
-  const kinds = (Object.keys(weights) as FaultKind[]).sort((a, b) => weights[b] - weights[a]);
+export function planFaults(
+  rng: Rng,
+  count: number,
+  totalOps: number,
+  kind: Topology["kind"],
+  nodes: number,
+  weights: Readonly<Record<FaultKind, number>> = FAULT_WEIGHTS[kind],
+): PlannedFault[] {
+  const kinds = (Object.keys(weights) as FaultKind[]).filter((k) => weights[k] > 0).sort((a, b) => weights[b] - weights[a]);
   const drawn = Array.from({ length: count }, (_, i) => (i < kinds.length ? kinds[i]! : rng.weighted(weights)));
   for (let i = drawn.length - 1; i > 0; i--) {
     const j = rng.int(0, i);

@@ -43,6 +43,8 @@ type Needs = "absent" | "absent-or-link" | "live";
 
 /** How deep rename chains are followed before a check gives the benefit of the doubt. */
 const MAX_DEPTH = 6;
+/** How many steps one check may take before it gives the benefit of the doubt (bounds pathological histories). */
+const MAX_STEPS = 200_000;
 
 /** The acknowledged writes of one name, indexed to ask "is there one wholly between t1 and t2?" quickly. */
 class NameIndex {
@@ -90,6 +92,8 @@ class NameIndex {
 /** The writes of a history by name, and the checks of reads and final values against them. */
 export class Model {
   private readonly names = new Map<string, NameIndex>();
+  /** Steps left to the check running now. */
+  private budget = MAX_STEPS;
 
   /** @param history the campaign's history (only ok and unknown writes count) */
   constructor(history: Pick<History, "ops">) {
@@ -134,7 +138,7 @@ export class Model {
       case "link": return v.kind === "link" && v.target === w.op.to;
       case "into":
         if (v.kind === "absent") return false;
-        return depth <= 0 || this.canHold(w.from!, v, w.op.invokedAt, w.op.respondedAt, w.op, depth - 1);
+        return depth <= 0 || this.holds(w.from!, v, w.op.invokedAt, w.op.respondedAt, w.op, depth - 1);
     }
   }
 
@@ -142,7 +146,13 @@ export class Model {
    * Whether `name` can hold `v` at some instant in [lo, hi] (`except`: a write to leave out, such as the
    * rename reading its own source).
    */
-  canHold(name: string, v: Value, lo: number, hi: number, except?: OpRecord, depth = MAX_DEPTH): boolean {
+  canHold(name: string, v: Value, lo: number, hi: number, except?: OpRecord): boolean {
+    this.budget = MAX_STEPS;
+    return this.holds(name, v, lo, hi, except, MAX_DEPTH);
+  }
+
+  private holds(name: string, v: Value, lo: number, hi: number, except: OpRecord | undefined, depth: number): boolean {
+    if (--this.budget < 0) return true;
     const idx = this.index(name);
     const ex = except ? [except] : [];
     if (v.kind === "absent" && !idx.okBetween(Number.NEGATIVE_INFINITY, lo, ex)) return true; // never written yet
@@ -168,6 +178,7 @@ export class Model {
    * acknowledged writes rule each candidate out.
    */
   explainsFinal(name: string, v: Value): { ok: true } | { ok: false; why: string } {
+    this.budget = MAX_STEPS;
     const idx = this.index(name);
     const reasons: string[] = [];
     const anyOk = idx.okBetween(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, []);

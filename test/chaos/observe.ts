@@ -2,26 +2,40 @@
 import type { ObjectStore } from "../../src/index.js";
 import { classify, formatOp, type History } from "./history.js";
 
+/** How a bounded call ended: its value, its error, or still running after the bound. */
+export type Bounded<T> = { done: true; value: T } | { done: false; error: unknown } | { done: false; hung: true };
+
+/** Awaits `work` for at most `ms` (it is left running past that, its later failure ignored). */
+export async function within<T>(work: Promise<T>, ms: number): Promise<Bounded<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<Bounded<T>>((r) => (timer = setTimeout(() => r({ done: false, hung: true }), ms)));
+  const settled = work.then(
+    (value): Bounded<T> => ({ done: true, value }),
+    (error: unknown): Bounded<T> => ({ done: false, error }),
+  );
+  const r = await Promise.race([settled, hung]);
+  clearTimeout(timer);
+  return r;
+}
+
+/** A bounded call's failure in words. */
+export function failure(r: Bounded<unknown>, ms: number): string {
+  if (r.done) return "ok";
+  if ("hung" in r) return `did not settle within ${ms} ms`;
+  const c = classify(r.error);
+  return `failed: ${c.code}: ${c.message}`;
+}
+
 /** A read's outcome. */
 export type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; code: string; message: string };
 
 /** Reads an object whole through the library, bounded. */
 export async function readWhole(store: ObjectStore, name: string, boundMs: number): Promise<ReadResult> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<ReadResult>((r) => {
-    timer = setTimeout(() => r({ ok: false, code: "HUNG", message: `get did not settle within ${boundMs} ms` }), boundMs);
-  });
-  const read = (async (): Promise<ReadResult> => {
-    try {
-      return { ok: true, bytes: await (await store.get(name)).bytes() };
-    } catch (err) {
-      const c = classify(err);
-      return { ok: false, code: c.code, message: c.message };
-    }
-  })();
-  const r = await Promise.race([read, hung]);
-  clearTimeout(timer);
-  return r;
+  const r = await within((async () => (await store.get(name)).bytes())(), boundMs);
+  if (r.done) return { ok: true, bytes: r.value };
+  if ("hung" in r) return { ok: false, code: "HUNG", message: `get did not settle within ${boundMs} ms` };
+  const c = classify(r.error);
+  return { ok: false, code: c.code, message: c.message };
 }
 
 /** The history lines of the last `n` writes that touched any of `names` (as source, target or link). */

@@ -4,24 +4,23 @@
  * frees), every live object's subject holds exactly its chunk count, and every object read before the
  * purge reads the same after it.
  */
-import { classify } from "./history.js";
 import { readStream } from "./inspect.js";
 import type { CheckInput } from "./checker.js";
-import { historyOf, putNameOf, readWhole, writerOf } from "./observe.js";
+import { failure, historyOf, putNameOf, readWhole, within, writerOf } from "./observe.js";
 
 /** Purges orphans, checks what remains; returns what the purge removed. */
 export async function checkChunks(p: CheckInput, at: string, bytesOf: ReadonlyMap<string, Uint8Array>): Promise<{ subjects: number; messages: number }> {
   const whoWrote = writerOf(p.history);
   const removed = { subjects: 0, messages: 0 };
-  try {
-    const purged = await p.store.purgeOrphanChunks({ minAgeMs: 0 });
-    removed.subjects = purged.nuids.length;
-    removed.messages = purged.messages;
-    if (purged.nuids.length > 0) {
-      p.log(`${at} purgeOrphanChunks: ${purged.nuids.length} subjects, ${purged.messages} messages: ${purged.nuids.map((n) => `${n} (${whoWrote(n)})`).join(", ")}`);
+  const r = await within(p.store.purgeOrphanChunks({ minAgeMs: 0 }), p.readBoundMs);
+  if (r.done) {
+    removed.subjects = r.value.nuids.length;
+    removed.messages = r.value.messages;
+    if (r.value.nuids.length > 0) {
+      p.log(`${at} purgeOrphanChunks: ${r.value.nuids.length} subjects, ${r.value.messages} messages: ${r.value.nuids.map((n) => `${n} (${whoWrote(n)})`).join(", ")}`);
     }
-  } catch (err) {
-    p.findings.violation({ kind: "purge", detail: `${at} purgeOrphanChunks({ minAgeMs: 0 }) failed: ${classify(err).code}: ${classify(err).message}` });
+  } else {
+    p.findings.violation({ kind: "purge", detail: `${at} purgeOrphanChunks({ minAgeMs: 0 }) ${failure(r, p.readBoundMs)}` });
   }
   const after = await readStream(p.nc, p.bucket);
   const live = new Map(after.metas.filter((m) => !m.info.deleted && !m.info.options?.link).map((m) => [m.info.nuid ?? "", m]));

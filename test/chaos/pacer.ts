@@ -9,6 +9,7 @@ export class Pacer {
   private fired = 0;
   private inFlight = 0;
   private paused = false;
+  private aborted: Error | undefined;
   private clients: (() => void)[] = [];
   private injector: (() => void) | undefined;
 
@@ -25,18 +26,19 @@ export class Pacer {
 
   /** A client calls this before each operation: it waits while paused or while the next step is overdue. */
   async beforeOp(): Promise<void> {
-    while (this.paused || (this.fired < this.thresholds.length && this.started >= this.thresholds[this.fired]! + this.slack)) {
+    while (!this.aborted && (this.paused || (this.fired < this.thresholds.length && this.started >= this.thresholds[this.fired]! + this.slack))) {
       await new Promise<void>((r) => this.clients.push(r));
     }
+    if (this.aborted) throw this.aborted;
     this.started++;
     this.inFlight++;
-    this.wakeInjector();
+    this.wakeController();
   }
 
   /** A client calls this after each operation settles. */
   afterOp(): void {
     this.inFlight--;
-    this.wakeInjector();
+    this.wakeController();
   }
 
   /** The controller calls this: resolves once step `i` is due, or `finished()` says no more operations come. */
@@ -70,8 +72,14 @@ export class Pacer {
     for (const w of waiting) w();
   }
 
+  /** Ends the campaign early: waiting and later {@link beforeOp} calls throw `reason`. */
+  abort(reason: Error): void {
+    this.aborted = reason;
+    this.wakeClients();
+  }
+
   /** Wakes the controller (after an operation starts or settles, or when the clients are done). */
-  wakeInjector(): void {
+  wakeController(): void {
     const w = this.injector;
     this.injector = undefined;
     w?.();

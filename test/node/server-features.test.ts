@@ -2,8 +2,8 @@
  * What the library picks by the server's version (its JetStream API level): on 2.11+ `list()` and the
  * orphan scan read the metas by batched direct gets (a page at a time, no consumer); on older servers
  * through an ordered consumer. The server's consumer advisories show which path ran, so the test fails
- * when a 2.11+ server gets a consumer, or an older one does not. A bucket of 1,100 objects takes more
- * than one page, and more than the 1,024 subjects a `multi_last` request may match.
+ * when a 2.11+ server gets a consumer, or an older one does not. A bucket of 1,100 objects has more
+ * metas than the 1,024 subjects a `multi_last` request may match; read in pages of 100 it takes 11.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,6 +11,8 @@ import { connect, type NatsConnection, type Subscription } from "nats.ws";
 import { objectStoreManager, type ObjectStore } from "../../src/index.js";
 import { startNatsServer, type NatsServer } from "../harness/nats-server.js";
 import { versionAtLeast } from "../harness/server-version.js";
+import { JetStreamClient } from "../../src/transport/jetstream.js";
+import { directBatchMessages } from "../../src/transport/direct-batch.js";
 
 let server: NatsServer;
 let nc: NatsConnection;
@@ -61,6 +63,20 @@ describe(`metas by batched direct get (2.11+) or a consumer (older)`, () => {
     assert.equal(await store.getString(names[0]!), `object ${Number(names[0]!.slice(4, 9))}`);
     if (batched) assert.equal(consumers, 0, `nats-server ${server.version}: list() made no consumer`);
     else assert.ok(consumers >= 1, `nats-server ${server.version}: list() read through a consumer`);
+  });
+
+  test("2.11+: batched direct gets page through every meta in stream order", { timeout: 120_000 }, async (t) => {
+    if (!batched) return t.skip("needs nats-server 2.11+");
+    const js = new JetStreamClient(nc, 20_000);
+    const seqs: number[] = [];
+    const subjects = new Set<string>();
+    for await (const m of directBatchMessages(js, "OBJ_features", "$O.features.M.>", "list", 100)) {
+      seqs.push(m.seq);
+      subjects.add(m.subject);
+    }
+    assert.equal(subjects.size, NAMES, "every meta subject once (the deleted object's marker too)");
+    assert.equal(seqs.length, NAMES);
+    assert.ok(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!), "in stream order across pages");
   });
 
   test("a name written again while listing is listed once, with one of its versions", { timeout: 120_000 }, async () => {
