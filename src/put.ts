@@ -17,7 +17,7 @@ import { openSource } from "./core/source.js";
 import { untilAborted } from "./core/abortable.js";
 import type { PutOptions } from "./options.js";
 import { defaultSha256 } from "./platform/fast-sha256.js";
-import { WindowedPublisher } from "./transport/windowed-publisher.js";
+import { chunkPublisher, type ChunkPublisher } from "./chunk-publisher.js";
 import { isTransient } from "./transport/errors.js";
 import { countStoredChunks, storedRun, verifyStoredRun, whenReachable } from "./stored-chunks.js";
 import { checkCheckpoint, type UploadCheckpoint } from "./core/upload-checkpoint.js";
@@ -79,7 +79,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   let checkpointFailure: unknown;
   // once the meta publish fails with its outcome unknown, nothing may be purged: it may yet be the object
   let metaMaybeStored = false;
-  const publisher = new WindowedPublisher(bucket.js, subject, {
+  const publisher = chunkPublisher(bucket, subject, {
     window: opts.window ?? Math.max(4, Math.min(64, Math.floor(WINDOW_BYTES / chunkSize))),
     msgIdPrefix: nuid,
     firstIndex: already,
@@ -238,7 +238,7 @@ async function resumePoint(
  */
 function recovery(
   bucket: Bucket,
-  publisher: WindowedPublisher,
+  publisher: ChunkPublisher,
   subject: string,
   nuid: string,
   reconnectWait: number,

@@ -2,16 +2,18 @@
  * The invariants, checked at every quiescent point of a campaign (after each fault, with every client
  * paused and nothing in flight, and at the end with every client gone):
  *
- * 1. every object list() shows is readable (the library verifies size, chunks and digest) and its bytes
- *    are exactly those of a put; a link to a live object reads as that object, any other link rejects
- *    with a typed error;
+ * 0. list() shows exactly the live metas the stream holds (read directly, inspect.ts), each once;
+ * 1. every live object is readable (the library verifies size, chunks and digest) and its bytes are
+ *    exactly those of a put; a link to a live object reads as that object, any other link rejects with
+ *    a typed error;
  * 2. every name's state (absent, an object, a link) is one the history explains ({@link Model}): no
  *    acknowledged write disappeared without a write of that name that may come after it;
  * 3. after `purgeOrphanChunks({ minAgeMs: 0 })`, no orphan chunks remain and no live object lost a chunk
  *    (orphans.ts);
  * 4. no two live metas share a nuid.
  *
- * The stream is read directly (inspect.ts) as well as through the library.
+ * The state checked is the stream's own, read directly; the library is used to read the objects, list
+ * them and purge orphans.
  */
 import type { NatsConnection } from "nats.ws";
 import type { ObjectInfo, ObjectStore } from "../../src/index.js";
@@ -66,54 +68,56 @@ export async function checkState(p: CheckInput, label: string): Promise<StateSum
   const rawLive = raw.metas.filter((m) => !m.info.deleted);
   const listedNames = listed.map((i) => i.name).sort();
   const rawNames = rawLive.map((m) => m.info.name ?? `?${m.subject}`).sort();
-  if (JSON.stringify(listedNames) !== JSON.stringify(rawNames)) {
+  if (l.done && JSON.stringify(listedNames) !== JSON.stringify(rawNames)) {
     findings.violation({ kind: "list", detail: `${at} list() shows [${listedNames.join(", ")}], the stream's live metas are [${rawNames.join(", ")}]` });
   }
-  p.log(`${at} list(): ${listed.map((i) => `${i.name}${i.options?.link ? `->${i.options.link.name}` : ""} (${i.nuid}, ${i.chunks} chunks, rev ${i.revision})`).join(", ") || "empty"}`);
+  // the state checked is the stream's own (a wrong list() is the violation above, not a lost write)
+  const live = rawLive.map(toLive);
+  p.log(`${at} live: ${live.map((m) => `${m.name}${m.link ? `->${m.link.name}` : ""} (${m.nuid}, ${m.chunks} chunks, rev ${m.revision})`).join(", ") || "none"}`);
 
   // invariant 1: readable, and the bytes of a put
-  const byName = new Map(listed.map((i) => [i.name, i]));
+  const byName = new Map(live.map((m) => [m.name, m]));
   const observed = new Map<string, Value | undefined>();
   const bytesOf = new Map<string, Uint8Array>();
   const empties = emptyPuts(history);
-  for (const info of listed) {
-    if (!names.includes(info.name)) {
-      findings.violation({ kind: "list", name: info.name, key: `list:${info.name}`, detail: `${at} list() shows ${JSON.stringify(info.name)}, a name no client wrote` });
+  for (const m of live) {
+    if (!names.includes(m.name)) {
+      findings.violation({ kind: "list", name: m.name, key: `list:${m.name}`, detail: `${at} the stream holds ${JSON.stringify(m.name)}, a name no client wrote` });
       continue;
     }
-    if (info.options?.link) continue;
-    const r = await readWhole(store, info.name, p.readBoundMs);
+    if (m.link) continue;
+    const r = await readWhole(store, m.name, p.readBoundMs);
     if (!r.ok) {
       findings.violation({
         kind: "unreadable",
-        name: info.name,
-        key: `unreadable:${info.name}:${info.nuid}`,
-        detail: `${at} get failed with ${r.code} (${r.message}); meta nuid ${info.nuid} (${whoWrote(info.nuid)}), rev ${info.revision}, ` +
-          `${info.chunks} chunks in the meta, ${raw.chunks.get(info.nuid) ?? 0} stored`,
-        context: historyOf(history, [info.name, putNameOf(history, info.nuid)], 24),
+        name: m.name,
+        key: `unreadable:${m.name}:${m.nuid}`,
+        detail: `${at} get failed with ${r.code} (${r.message}); meta nuid ${m.nuid} (${whoWrote(m.nuid)}), rev ${m.revision}, ` +
+          `${m.chunks} chunks in the meta, ${raw.chunks.get(m.nuid) ?? 0} stored`,
+        context: historyOf(history, [m.name, putNameOf(history, m.nuid)], 24),
       });
-      const put = putOfNuid.get(info.nuid);
-      observed.set(info.name, put ? { kind: "obj", puts: new Set([put.key]) } : undefined);
+      const put = putOfNuid.get(m.nuid);
+      observed.set(m.name, put ? { kind: "obj", puts: new Set([put.key]) } : undefined);
       continue;
     }
-    bytesOf.set(info.name, r.bytes);
+    bytesOf.set(m.name, r.bytes);
     summary.objects++;
     const a = attribute(p.seed, r.bytes, (k) => history.byKey(k)?.kind === "put");
     if (a.kind === "garbage") {
-      findings.violation({ kind: "wrong-content", name: info.name, key: `garbage:${info.name}:${info.nuid}`, detail: `${at} the bytes are no put's: ${a.why}`, context: historyOf(history, info.name) });
-      observed.set(info.name, undefined);
+      findings.violation({ kind: "wrong-content", name: m.name, key: `garbage:${m.name}:${m.nuid}`, detail: `${at} the bytes are no put's: ${a.why}`, context: historyOf(history, m.name) });
+      observed.set(m.name, undefined);
     } else if (a.kind === "empty") {
-      const put = putOfNuid.get(info.nuid);
-      observed.set(info.name, { kind: "obj", puts: put?.size === 0 ? new Set([put.key]) : empties });
+      const put = putOfNuid.get(m.nuid);
+      observed.set(m.name, { kind: "obj", puts: put?.size === 0 ? new Set([put.key]) : empties });
     } else {
-      observed.set(info.name, { kind: "obj", puts: new Set([a.key]) });
+      observed.set(m.name, { kind: "obj", puts: new Set([a.key]) });
     }
   }
-  for (const info of listed) {
-    if (!info.options?.link || !names.includes(info.name)) continue;
+  for (const m of live) {
+    if (!m.link || !names.includes(m.name)) continue;
     summary.links++;
-    observed.set(info.name, { kind: "link", target: info.options.link.name ?? "" });
-    await checkLink(p, at, info, byName, bytesOf);
+    observed.set(m.name, { kind: "link", target: m.link.name ?? "" });
+    await checkLink(p, at, m, byName, bytesOf);
   }
 
   // invariant 4: no two live metas share a nuid
@@ -143,35 +147,47 @@ export async function checkState(p: CheckInput, label: string): Promise<StateSum
   return summary;
 }
 
+/** A live meta as the stream holds it. */
+interface LiveMeta {
+  readonly name: string;
+  readonly nuid: string;
+  readonly chunks: number;
+  readonly revision: number;
+  readonly link?: { bucket?: string | undefined; name?: string | undefined } | undefined;
+}
+
+function toLive(m: RawMeta): LiveMeta {
+  return { name: m.info.name ?? `?${m.subject}`, nuid: m.info.nuid ?? "", chunks: m.info.chunks ?? 0, revision: m.seq, link: m.info.options?.link };
+}
+
 /** A link to a live object reads as that object; a link to nothing (or a cycle) rejects, typed and in time. */
-async function checkLink(p: CheckInput, at: string, info: ObjectInfo, byName: Map<string, ObjectInfo>, bytesOf: Map<string, Uint8Array>): Promise<void> {
-  let target: ObjectInfo | undefined = info;
+async function checkLink(p: CheckInput, at: string, m: LiveMeta, byName: Map<string, LiveMeta>, bytesOf: Map<string, Uint8Array>): Promise<void> {
+  let target: LiveMeta | undefined = m;
   const seen = new Set<string>();
-  while (target?.options?.link && !seen.has(target.name)) {
+  while (target?.link && !seen.has(target.name)) {
     seen.add(target.name);
-    const l: { bucket: string; name?: string } = target.options.link;
-    target = l.bucket === p.bucket && l.name ? byName.get(l.name) : undefined;
+    target = target.link.bucket === p.bucket && target.link.name ? byName.get(target.link.name) : undefined;
   }
-  const r = await readWhole(p.store, info.name, p.readBoundMs);
-  const expected = target && !target.options?.link ? bytesOf.get(target.name) : undefined;
+  const r = await readWhole(p.store, m.name, p.readBoundMs);
+  const expected = target && !target.link ? bytesOf.get(target.name) : undefined;
   if (expected) {
     if (!r.ok || Buffer.compare(Buffer.from(r.bytes), Buffer.from(expected)) !== 0) {
       p.findings.violation({
         kind: "link",
-        name: info.name,
-        key: `link:${info.name}:${info.nuid}:${r.ok ? "bytes" : r.code}`,
-        detail: `${at} link ${info.name} -> live ${target!.name} ${r.ok ? "read other bytes" : `failed with ${r.code}: ${r.message}`}`,
-        context: historyOf(p.history, info.name),
+        name: m.name,
+        key: `link:${m.name}:${m.nuid}:${r.ok ? "bytes" : r.code}`,
+        detail: `${at} link ${m.name} -> live ${target!.name} ${r.ok ? "read other bytes" : `failed with ${r.code}: ${r.message}`}`,
+        context: historyOf(p.history, m.name),
       });
     }
   } else if (r.ok || r.code === "HUNG" || r.code.startsWith("UNTYPED")) {
-    const what = target?.options?.link ? "a link cycle" : `a link to ${info.options?.link?.name}, which is not a live object`;
+    const what = target?.link ? "a link cycle" : `a link to ${m.link?.name}, which is not a live object`;
     p.findings.violation({
       kind: "link",
-      name: info.name,
-      key: `link:${info.name}:${info.nuid}:${r.ok ? "bytes" : r.code}`,
-      detail: `${at} get of ${info.name}, ${what}, ${r.ok ? "returned bytes" : `did not reject typed: ${r.code} ${r.message}`}`,
-      context: historyOf(p.history, info.name),
+      name: m.name,
+      key: `link:${m.name}:${m.nuid}:${r.ok ? "bytes" : r.code}`,
+      detail: `${at} get of ${m.name}, ${what}, ${r.ok ? "returned bytes" : `did not reject typed: ${r.code} ${r.message}`}`,
+      context: historyOf(p.history, m.name),
     });
   }
 }

@@ -103,3 +103,16 @@ describe("fast-batch buckets (allowBatched)", () => {
     }
   });
 });
+
+describe("a put into a fast-batch bucket", () => {
+  test("2.14+: put, replace and get round trip byte for byte; the old version's chunks are gone", { timeout: 120_000 }, async (t) => {
+    if (!supported) return t.skip(`nats-server ${server.version} has no fast batches`);
+    const store = await manager.createObjectStore({ bucket: "fb_put", allowBatched: true });
+    const first = testBytes(3 * 1024 * 1024 + 17, 31);
+    const second = testBytes(5 * 1024 * 1024 + 5, 32);
+    await store.putBytes("doc", first, { chunkSize: 64 * 1024 });
+    const info = await store.putBytes("doc", second, { chunkSize: 64 * 1024 });
+    assert.ok(Buffer.from(await store.getBytes("doc")).equals(Buffer.from(second)));
+    assert.equal((await store.status()).messages, info.chunks + 1, "one meta and the live version's chunks");
+  });
+});
