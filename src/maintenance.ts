@@ -61,7 +61,11 @@ export async function purgeOrphanChunks(bucket: Bucket, opts: PurgeOrphansOption
   return result;
 }
 
-/** The nuids every meta in the bucket (live, deleted or link) names. */
+/**
+ * The nuids the bucket's live metas (objects and links) name. A delete marker keeps its object's nuid,
+ * but its chunks went with the delete: chunks only a marker names are left by a delete whose purge never
+ * ran (its outcome was unknown), and are orphans like any other.
+ */
 async function referencedNuids(bucket: Bucket): Promise<Set<string>> {
-  return new Set((await bucket.latestInfos()).map((info) => info.nuid));
+  return new Set((await bucket.latestInfos()).filter((info) => !info.deleted).map((info) => info.nuid));
 }

@@ -3,7 +3,7 @@
  * acknowledgement is lost (see docs/protocol.md).
  */
 import type { Bucket } from "./bucket.js";
-import { ConflictError } from "./core/errors.js";
+import { ConflictError, ServerError } from "./core/errors.js";
 import { newNuid } from "./core/nuid.js";
 import { isTransient } from "./transport/errors.js";
 import { whenReachable } from "./stored-chunks.js";
@@ -44,6 +44,9 @@ export async function writeMeta(
     if (err instanceof ConflictError && err.code === "REVISION_MISMATCH") {
       const held = await bucket.js.lastMessage(bucket.stream, subject, false, what);
       if (held && sameBytes(held.data, payload)) return held.seq;
+      // the first copy may have landed and been written over since (or still be on its way in a
+      // cluster that changed leaders): that is no definite failure
+      throw new ServerError("TIMEOUT", `${what}: the server did not acknowledge the write and it changed since; its outcome is unknown`, { cause: err });
     }
     throw err;
   }

@@ -196,14 +196,17 @@ export class ObjectStore {
       await writeMeta(this.b, oldSubject, encodeInfo(info), markerSeq, DEFAULT_RECONNECT_WAIT_MS, "rename: restore old name");
     } catch (err) {
       if (!(err instanceof ConflictError && err.code === "REVISION_MISMATCH")) throw err;
+      // written meanwhile (a put, a link, or a delete over the marker): no live meta names the old version
       const now = await this.b.readInfo(info.name, { fresh: true });
-      if (now?.nuid !== info.nuid) await purgeReplacedChunks(this.b, info);
+      if (!now || now.deleted || now.nuid !== info.nuid) await purgeReplacedChunks(this.b, info);
     }
   }
 
   /**
    * Deletes an object: a delete marker replaces its meta, then its chunks are purged. Missing:
    * `OBJECT_NOT_FOUND`. Without `previousRevision`, a version written meanwhile is deleted instead.
+   * A name that holds a delete marker gets a new one: the marker may be a rename's, which a failing
+   * rename takes back, and the delete must win over that.
    * In a bucket full to its `maxBytes`, where even the marker does not fit, the chunks are purged first.
    */
   async delete(name: string, options?: RevisionOptions): Promise<void> {
@@ -214,7 +217,6 @@ export class ObjectStore {
       const info = await this.b.readInfo(name, { fresh: true });
       if (!info) throw notFound(name);
       checkRevision(info, opts.previousRevision);
-      if (info.deleted) return;
       const subject = this.b.subjectOf(info);
       try {
         await writeMeta(this.b, subject, encodeInfo(deleteMarker(info)), info.revision, DEFAULT_RECONNECT_WAIT_MS, "delete object");
@@ -222,6 +224,7 @@ export class ObjectStore {
         return;
       } catch (err) {
         if (err instanceof ConflictError && err.code === "BUCKET_FULL") {
+          if (info.deleted) return; // deleted already; a rename's marker names live chunks: purge nothing
           if (freed) {
             // not even the marker fits: remove the meta itself, but no version written after the one read
             await this.b.js.purgeSubject(this.b.stream, subject, "delete object in a full bucket", info.revision + 1);

@@ -5,6 +5,7 @@
 import {
   ConflictError, InvalidArgumentError, LinkError, metaSubject, objectStoreManager, type ObjectStore, type UploadCheckpoint,
 } from "../../src/index.js";
+import { headers } from "nats.ws";
 import * as assert from "../harness/assert.js";
 import { freshBucket, testBytes } from "../harness/fixtures.js";
 import type { Suite, TestContext } from "../harness/suite.js";
@@ -217,6 +218,35 @@ export default function (t: Suite): void {
     }
     assert.equal(await orphans(store), 0);
   }, { timeoutMs: 120_000 });
+
+  t.test("a delete over a delete marker writes its own, so a failing rename cannot bring the name back", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    const live = await store.putString("a", "data");
+    // a rename's first step: a marker on the old name that keeps its nuid
+    await forgeMeta(nc, store.bucket, "a", { nuid: live.nuid, deleted: true });
+    const marker = await store.getInfo("a", { showDeleted: true });
+    await store.delete("a");
+    const after = await store.getInfo("a", { showDeleted: true });
+    assert.ok(after.deleted && after.revision > marker.revision, "the delete wrote a marker of its own");
+    // the rename taking its marker back (expecting it) is now refused by the server
+    const h = headers();
+    h.set("Nats-Expected-Last-Subject-Sequence", String(marker.revision));
+    const reply = await nc.request(metaSubject(store.bucket, "a"), enc.encode(JSON.stringify({ name: "a", bucket: store.bucket, nuid: live.nuid, size: 4, chunks: 1 })), { headers: h });
+    assert.ok(/wrong last sequence/.test(new TextDecoder().decode(reply.data)), "the restore is refused");
+  });
+
+  t.test("chunks only a delete marker names are orphans; a renamed object's are not", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    const left = await store.putBytes("left", testBytes(5000, 1), { chunkSize: 1000 });
+    // a delete whose marker landed but whose purge never ran
+    await forgeMeta(nc, store.bucket, "left", { nuid: left.nuid, deleted: true });
+    await store.putBytes("moved", testBytes(3000, 2), { chunkSize: 1000 });
+    await store.updateMeta("moved", { name: "there" }); // its old name's marker names live chunks
+    const purged = await store.purgeOrphanChunks({ minAgeMs: 0 });
+    assert.deepEqual(purged.nuids, [left.nuid]);
+    assert.equal(purged.messages, 5);
+    assert.bytesEqual(await store.getBytes("there"), testBytes(3000, 2));
+  });
 
   t.test("a meta too large for the server is META_TOO_LARGE before any chunk is read or sent", async (ctx) => {
     const { store } = await freshBucket(ctx);
