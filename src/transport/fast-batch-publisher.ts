@@ -11,6 +11,7 @@
  * sees {@link resent} and checks the stored run, and purges the chunks when the put fails, as for the
  * {@link WindowedPublisher}, whose interface this class has.
  */
+import { Wakeup } from "./wakeup.js";
 import { createInbox, headers as makeHeaders, type Msg, type Subscription } from "nats.ws";
 import { chunkMsgId } from "../core/chunk-id.js";
 import { newNuid } from "../core/nuid.js";
@@ -68,7 +69,7 @@ export class FastBatchPublisher {
   private flow: number;
   private recovering = false;
   private closed = false;
-  private wake: (() => void) | undefined;
+  private readonly changed = new Wakeup();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   /** @param js the client; @param subject where every chunk goes; @param opts window and ids (as the windowed publisher's) */
@@ -92,7 +93,7 @@ export class FastBatchPublisher {
 
   /** Sends one chunk, first waiting until the flow allows it. Rejects with the first failure. */
   async publish(data: Uint8Array): Promise<void> {
-    while (!this.failure && (this.recovering || this.outstanding() >= this.allowed())) await this.nextEvent();
+    while (!this.failure && (this.recovering || this.outstanding() >= this.allowed())) await this.changed.next();
     this.check();
     const index = this.next++;
     this.kept.set(index, data);
@@ -102,21 +103,21 @@ export class FastBatchPublisher {
   /** Commits the batch and waits for the server to store every chunk; rejects with the first failure. */
   async flush(): Promise<void> {
     for (;;) {
-      while (!this.failure && this.recovering) await this.nextEvent();
+      while (!this.failure && this.recovering) await this.changed.next();
       this.check();
       const b = this.batch;
       const open = b !== undefined && b.count === undefined;
       if (this.ackedPrefix >= this.next && !open) return;
       // commit once every chunk is sent: the server answers with the batch's PubAck (and frees the batch)
       if (b && open && !b.committed && b.sent === this.next - b.first) this.commit(b);
-      await this.nextEvent();
+      await this.changed.next();
     }
   }
 
   /** Waits until nothing is in flight or being recovered (before recovering or cleaning up). */
   async settled(): Promise<void> {
     while (this.recovering || (this.batch && this.batch.count === undefined && this.batch.sent > this.batch.acked && !this.failure)) {
-      await this.nextEvent();
+      await this.changed.next();
     }
   }
 
@@ -127,7 +128,7 @@ export class FastBatchPublisher {
     clearTimeout(this.timer);
     this.sub.unsubscribe();
     this.failure ??= new ServerError("CONNECTION_CLOSED", "put chunk: the publisher is closed");
-    this.notify();
+    this.changed.notify();
   }
 
   /**
@@ -245,7 +246,7 @@ export class FastBatchPublisher {
       }
     }
     // "gap": the batch ends; its PubAck follows and says how much was stored
-    this.notify();
+    this.changed.notify();
   }
 
   /** The server ended batch `b` having stored `count` chunks of it. */
@@ -283,7 +284,7 @@ export class FastBatchPublisher {
       this.restartFrom(from);
     } finally {
       this.recovering = false;
-      this.notify();
+      this.changed.notify();
     }
   }
 
@@ -321,24 +322,10 @@ export class FastBatchPublisher {
     if (this.batch) clearInterval(this.batch.pinger);
     this.failure ??= err;
     if (this.batch) this.batch.count ??= this.batch.acked; // the batch is over for us
-    this.notify();
+    this.changed.notify();
   }
 
-  private notify(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
-  }
 
-  private nextEvent(): Promise<void> {
-    return new Promise((resolve) => {
-      const prev = this.wake;
-      this.wake = () => {
-        prev?.();
-        resolve();
-      };
-    });
-  }
 
   private check(): void {
     if (this.opts.signal?.aborted) throw new AbortedError("ABORTED", "put aborted", { cause: this.opts.signal.reason });

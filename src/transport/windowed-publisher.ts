@@ -4,6 +4,7 @@
  * drops publishes because the stream's ingest queue is full (2.11+: 429, err_code 10167) slows it down:
  * it halves its window, backs off, and sends again what was dropped.
  */
+import { Wakeup } from "./wakeup.js";
 import { chunkMsgId } from "../core/chunk-id.js";
 import { AbortedError, IntegrityError, ServerError, type ObjectStoreError } from "../core/errors.js";
 import { AckPipe } from "./ack-pipe.js";
@@ -64,7 +65,7 @@ export class WindowedPublisher {
   private failure: ObjectStoreError | undefined;
   private tag: string;
   private resends = 0;
-  private wake: (() => void) | undefined;
+  private readonly changed = new Wakeup();
   /** The stream sequence of each message acknowledged past the acknowledged prefix. */
   private readonly seqs = new Map<number, number>();
   /** The messages the server dropped as too many since the last recovery. */
@@ -106,7 +107,7 @@ export class WindowedPublisher {
    * earlier publish, so a caller learns of it before sending more (the message is then not sent).
    */
   async publish(data: Uint8Array): Promise<void> {
-    while ((this.next - this.ackedPrefix >= this.limit || this.recovering) && !this.failure) await this.nextSettled();
+    while ((this.next - this.ackedPrefix >= this.limit || this.recovering) && !this.failure) await this.changed.next();
     this.check();
     const index = this.next++;
     this.kept.set(index, data);
@@ -115,7 +116,7 @@ export class WindowedPublisher {
 
   /** Waits for every publish sent so far to be acknowledged; rejects with the first failure. */
   async flush(): Promise<void> {
-    while (this.ackedPrefix < this.next && !this.failure) await this.nextSettled();
+    while (this.ackedPrefix < this.next && !this.failure) await this.changed.next();
     this.check();
   }
 
@@ -130,7 +131,7 @@ export class WindowedPublisher {
    * ignoring their outcome (before recovering or cleaning up).
    */
   async settled(): Promise<void> {
-    while (this.inflight > 0 || this.recovering) await this.nextSettled();
+    while (this.inflight > 0 || this.recovering) await this.changed.next();
   }
 
   /**
@@ -205,7 +206,7 @@ export class WindowedPublisher {
       this.failure ??= err as ObjectStoreError;
     } finally {
       this.recovering = false;
-      this.notify();
+      this.changed.notify();
     }
   }
 
@@ -234,25 +235,10 @@ export class WindowedPublisher {
   private settle(err: ObjectStoreError | undefined): void {
     this.inflight--;
     if (err && !this.failure) this.failure = err;
-    this.notify();
+    this.changed.notify();
   }
 
-  /** Wakes every caller waiting in {@link nextSettled}. */
-  private notify(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
-  }
 
-  private nextSettled(): Promise<void> {
-    return new Promise((resolve) => {
-      const prev = this.wake;
-      this.wake = () => {
-        prev?.();
-        resolve();
-      };
-    });
-  }
 
   private check(): void {
     if (this.opts.signal?.aborted) throw new AbortedError("ABORTED", "put aborted", { cause: this.opts.signal.reason });

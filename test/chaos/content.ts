@@ -4,6 +4,7 @@
  * campaign seed and the key; a read is attributed to a put only when every byte is what that put wrote.
  * Empty objects carry no header: they are attributed by their meta's nuid, or to any empty put.
  */
+import { fillPseudoRandom } from "../harness/fixtures.js";
 
 /** The header length; non-empty contents are at least this long. */
 export const HEADER_BYTES = 16;
@@ -19,16 +20,7 @@ export function contentOf(campaignSeed: number, key: number, size: number): Uint
   view.setUint32(4, key);
   view.setUint32(8, size);
   view.setUint32(12, (campaignSeed ^ key) >>> 0);
-  let x = (Math.imul(campaignSeed, 0x9e3779b1) ^ Math.imul(key + 1, 0x85ebca6b)) >>> 0 || 1;
-  for (let i = HEADER_BYTES; i < size; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
+  return fillPseudoRandom(out, HEADER_BYTES, (Math.imul(campaignSeed, 0x9e3779b1) ^ Math.imul(key + 1, 0x85ebca6b)) >>> 0 || 1);
 }
 
 /** What a read's bytes say about their writer. */

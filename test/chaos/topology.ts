@@ -6,7 +6,7 @@
  */
 import { connect, type NatsConnection } from "nats.ws";
 import { startNatsServer, type NatsServer } from "../harness/nats-server.js";
-import { startNatsCluster, type NatsCluster } from "../harness/nats-cluster.js";
+import { processGone, startNatsCluster, type NatsCluster } from "../harness/nats-cluster.js";
 import { startTcpProxy, type TcpProxy } from "../harness/tcp-proxy.js";
 
 /** Which servers. */
@@ -51,14 +51,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 /** SIGKILLs a process this campaign started and waits until it is gone. */
 async function sigkill(pid: number): Promise<void> {

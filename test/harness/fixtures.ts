@@ -20,9 +20,13 @@ export async function freshBucket(ctx: TestContext, prefix = "t", config: Record
 
 /** `n` deterministic pseudo-random bytes (the same `seed` gives the same bytes). */
 export function testBytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed * 2654435761 >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
+  return fillPseudoRandom(new Uint8Array(n), 0, seed * 2654435761 >>> 0 || 1);
+}
+
+/** Fills `out` from index `start` with xorshift32 bytes from `state` (non-zero); returns `out`. */
+export function fillPseudoRandom(out: Uint8Array, start: number, state: number): Uint8Array {
+  let x = state;
+  for (let i = start; i < out.length; i++) {
     x ^= x << 13;
     x >>>= 0;
     x ^= x >>> 17;

@@ -84,7 +84,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function processGone(pid: number): boolean {
+/** True when no process `pid` exists any more. */
+export function processGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return false;
