@@ -2,7 +2,7 @@
 import { decodeInfo, type ObjectInfo } from "./core/meta.js";
 import { allMetaSubjects, legacyMetaSubjects, metaSubject, streamName } from "./core/names.js";
 import { MetaFeed } from "./transport/meta-feed.js";
-import type { JetStreamClient, StoredMsg } from "./transport/jetstream.js";
+import type { JetStreamClient } from "./transport/jetstream.js";
 import { directBatchMessages } from "./transport/direct-batch.js";
 
 /** An open bucket: the stream behind it and how to read its metas. */
@@ -90,30 +90,32 @@ export class Bucket {
     return this.allowDirect && this.js.apiLevel >= 1;
   }
 
-  /** The last message of every meta subject, in stream order. */
+  /**
+   * The last message of every meta subject, in stream order. Metas are rolled up (one message per
+   * subject), but a meta written again during the walk shows up twice on either path: the newest of each
+   * subject wins.
+   */
   private async latestMetaMessages(): Promise<{ subject: string; data: Uint8Array; seq: number; time: string }[]> {
+    const last = new Map<string, { subject: string; data: Uint8Array; seq: number; time: string }>();
+    const keep = (m: { subject: string; data: Uint8Array; seq: number; time: string }) => {
+      last.delete(m.subject);
+      last.set(m.subject, m);
+    };
     if (this.listsByDirectBatch) {
-      // metas are rolled up (one message per subject), but a meta written again during the walk shows up
-      // twice: the newest of each subject wins
-      const last = new Map<string, StoredMsg>();
-      for await (const m of directBatchMessages(this.js, this.stream, allMetaSubjects(this.name), "list objects")) {
-        last.delete(m.subject);
-        last.set(m.subject, m);
-      }
+      for await (const m of directBatchMessages(this.js, this.stream, allMetaSubjects(this.name), "list objects")) keep(m);
       return [...last.values()];
     }
     const feed = await MetaFeed.open(this.js, this.stream, allMetaSubjects(this.name), "last_per_subject");
-    const out: { subject: string; data: Uint8Array; seq: number; time: string }[] = [];
     try {
       for (let pending = feed.initialPending; pending > 0; ) {
         const m = await feed.next();
         if (!m) break;
         pending = m.pending;
-        out.push({ subject: m.subject, data: m.data, seq: m.streamSeq, time: m.time });
+        keep({ subject: m.subject, data: m.data, seq: m.streamSeq, time: m.time });
       }
     } finally {
       feed.close();
     }
-    return out;
+    return [...last.values()];
   }
 }
