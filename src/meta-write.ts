@@ -19,8 +19,9 @@ import { whenReachable } from "./stored-chunks.js";
  *   its sequence; if it did not, this copy is stored under the same condition. Past the server's
  *   duplicate window a landed first copy shows as a conflict, so a conflict is checked against what
  *   the subject holds.
- * - When the server does not answer within `reconnectWaitMs`, the transient error is thrown and the
- *   outcome stays unknown: callers must then purge nothing (`isTransient(err)` tells them).
+ * - When the server does not answer within `reconnectWaitMs`, or the re-send fails in any way, the
+ *   outcome stays unknown: a transient error (`TIMEOUT`, `CONNECTION_CLOSED`) is thrown and callers must
+ *   purge nothing (`isTransient(err)` tells them).
  */
 export async function writeMeta(
   bucket: Bucket,
@@ -42,13 +43,13 @@ export async function writeMeta(
     return await whenReachable(bucket, send, reconnectWaitMs);
   } catch (err) {
     if (err instanceof ConflictError && err.code === "REVISION_MISMATCH") {
-      const held = await bucket.js.lastMessage(bucket.stream, subject, false, what);
+      const held = await bucket.js.lastMessage(bucket.stream, subject, false, what).catch(() => undefined);
       if (held && sameBytes(held.data, payload)) return held.seq;
-      // the first copy may have landed and been written over since (or still be on its way in a
-      // cluster that changed leaders): that is no definite failure
-      throw new ServerError("TIMEOUT", `${what}: the server did not acknowledge the write and it changed since; its outcome is unknown`, { cause: err });
     }
-    throw err;
+    if (isTransient(err)) throw err;
+    // the first copy may have landed (and been written over since, or still be on its way in a cluster
+    // electing a leader): whatever the re-send met, no failure is definite any more
+    throw new ServerError("TIMEOUT", `${what}: the server did not acknowledge the write; its outcome is unknown (${(err as Error).message})`, { cause: err });
   }
 }
 
