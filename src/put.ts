@@ -47,12 +47,6 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   if (resume && chunkSize !== resume.chunkSize) {
     throw new InvalidArgumentError("INVALID_ARGUMENT", `resumeFrom: chunk size ${resume.chunkSize} is above the server's max_payload`);
   }
-  if (opts.previousRevision !== undefined && (!Number.isSafeInteger(opts.previousRevision) || opts.previousRevision < 0)) {
-    throw new InvalidArgumentError("INVALID_ARGUMENT", "previousRevision must be a whole number >= 0");
-  }
-  if (opts.window !== undefined && (!Number.isSafeInteger(opts.window) || opts.window < 1)) {
-    throw new InvalidArgumentError("INVALID_ARGUMENT", "window must be a whole number >= 1");
-  }
   checkMetaFits(bucket, clean, chunkSize);
   const opened = openSource(source);
   if (resume?.total !== undefined && opened.size !== undefined && resume.total !== opened.size) {
