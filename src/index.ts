@@ -1,5 +1,6 @@
 /**
- * A streaming NATS JetStream Object Store client for browsers, Deno and Node, over nats.ws.
+ * A streaming NATS JetStream Object Store client for browsers, Deno and Node, over any NATS connection:
+ * nats.ws, or the v3 clients' `wsconnect()` (WebSocket) and `connect()` (TCP).
  * @module
  */
 export { objectStoreManager, ObjectStoreManager } from "./manager.js";
@@ -16,6 +17,9 @@ export type {
   GetInfoOptions, GetOptions, ListOptions, ManagerOptions, Progress, PutOptions, RevisionOptions, WatchOptions,
 } from "./options.js";
 export type { Hasher, HasherFactory } from "./core/sha256.js";
+export type {
+  NatsConnectionLike, NatsSubscription, ReceivedMessage, ReceivedHeaders, OutgoingHeaders, ConnectionStatus, ServerInfoView,
+} from "./transport/connection.js";
 export { nobleSha256 } from "./core/sha256.js";
 export { defaultSha256, nodeSha256, wasmSha256 } from "./platform/fast-sha256.js";
 export { formatDigest, parseDigest } from "./core/digest.js";

@@ -1,8 +1,8 @@
 /** Buckets <-> streams: create, open, delete and list object stores. */
-import type { NatsConnection } from "nats.ws";
+import type { NatsConnectionLike } from "./transport/connection.js";
 import { Bucket } from "./bucket.js";
 import { checkConfig, toStatus, toStreamConfig, type ObjectStoreConfig, type ObjectStoreStatus } from "./core/bucket-config.js";
-import { ConflictError, NotFoundError, ServerError } from "./core/errors.js";
+import { ConflictError, InvalidArgumentError, NotFoundError, ServerError } from "./core/errors.js";
 import { streamName, validateBucketName } from "./core/names.js";
 import type { ManagerOptions } from "./options.js";
 import { ObjectStore } from "./store.js";
@@ -13,8 +13,12 @@ export class ObjectStoreManager {
   private readonly js: JetStreamClient;
 
   /** @internal use {@link objectStoreManager} */
-  constructor(nc: NatsConnection, opts: ManagerOptions = {}) {
-    this.js = new JetStreamClient(nc, opts.timeout ?? 10_000, opts.apiPrefix ?? "$JS.API");
+  constructor(nc: NatsConnectionLike, opts: ManagerOptions = {}) {
+    const inbox = opts.inboxPrefix;
+    if (inbox !== undefined && (typeof inbox !== "string" || !/^[^\s*>.]+(\.[^\s*>.]+)*$/.test(inbox))) {
+      throw new InvalidArgumentError("INVALID_ARGUMENT", "inboxPrefix must be a subject without wildcards, e.g. _INBOX_alice");
+    }
+    this.js = new JetStreamClient(nc, opts.timeout ?? 10_000, opts.apiPrefix ?? "$JS.API", opts.inboxPrefix);
   }
 
   /** Opens an existing bucket. Rejects with `BUCKET_NOT_FOUND` when there is none, `INVALID_STORE_NAME` for a bad name. */
@@ -114,7 +118,7 @@ export class ObjectStoreManager {
   }
 }
 
-/** The entry point: an {@link ObjectStoreManager} over a nats.ws connection. */
-export function objectStoreManager(nc: NatsConnection, opts?: ManagerOptions): ObjectStoreManager {
+/** The entry point: an {@link ObjectStoreManager} over a NATS connection: nats.ws, or a v3 `wsconnect()` or TCP `connect()`. */
+export function objectStoreManager(nc: NatsConnectionLike, opts?: ManagerOptions): ObjectStoreManager {
   return new ObjectStoreManager(nc, opts);
 }

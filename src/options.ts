@@ -102,4 +102,10 @@ export interface ManagerOptions {
   timeout?: number;
   /** The JetStream API prefix (default `$JS.API`; another for a JetStream domain). */
   apiPrefix?: string;
+  /**
+   * The prefix of the inboxes this library subscribes to for acks, reads and watches (default: the
+   * connection's own `inboxPrefix` option, else `_INBOX`). Set it when a wrapped connection does not
+   * expose its options; a user whose permissions allow only their own prefix needs it to match.
+   */
+  inboxPrefix?: string;
 }

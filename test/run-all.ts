@@ -213,7 +213,7 @@ async function runBrowsers(url: string): Promise<Row[]> {
   try {
     const s = await runBrowser({ url, filter, timeoutMs });
     const ms = Date.now() - t0;
-    return (["chromium", "worker"] as const).map((rt) => ({ runtime: rt, ...s.byRuntime[rt], ms }));
+    return Object.entries(s.byRun).map(([runtime, counts]) => ({ runtime, ...counts, ms }));
   } catch (e) {
     console.error(e);
     return [

@@ -54,9 +54,11 @@ export class ObjectResult {
   /** Reads the whole body into an ArrayBuffer. */
   async arrayBuffer(): Promise<ArrayBuffer> {
     const b = await this.bytes();
-    return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
-      ? (b.buffer as ArrayBuffer)
-      : (b.slice().buffer as ArrayBuffer);
+    if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b.buffer as ArrayBuffer;
+    // a copy made explicitly: a client may hand out Node Buffers, whose slice() is a view of a shared pool
+    const copy = new Uint8Array(b.byteLength);
+    copy.set(b);
+    return copy.buffer;
   }
 
   /** Reads the whole body as UTF-8 text. */

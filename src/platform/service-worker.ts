@@ -11,7 +11,8 @@
  * ```
  * @module
  */
-import { connect, type ConnectionOptions, type NatsConnection } from "nats.ws";
+import { connect, type ConnectionOptions } from "nats.ws";
+import type { NatsConnectionLike } from "../transport/connection.js";
 import { objectStoreManager } from "../manager.js";
 import type { ManagerOptions } from "../options.js";
 import type { BucketOpener, ObjectStore } from "../store.js";
@@ -72,8 +73,12 @@ export interface ServeObjectStoreOptions extends Omit<ObjectResponseOptions, "op
   prefix?: string | undefined;
   /** Options for nats.ws `connect` besides `servers` (name, timeouts, authenticator, …). */
   connectOptions?: Omit<ConnectionOptions, "servers">;
-  /** Opens the connection instead of nats.ws `connect` with `servers` (e.g. to fetch credentials first). */
-  connect?: () => Promise<NatsConnection>;
+  /**
+   * Opens the connection instead of nats.ws `connect` with `servers`: to fetch credentials first, or to
+   * use a v3 client (`() => wsconnect({ servers })` from `@nats-io/nats-core`). (A service worker
+   * cannot load modules on demand, so this entry point always carries nats.ws.)
+   */
+  connect?: () => Promise<NatsConnectionLike>;
   /** Options of the object store manager. */
   manager?: ManagerOptions;
   /** Called once per answered request, when its headers are ready. */
@@ -89,7 +94,7 @@ export interface ObjectStoreWorker {
   /** The absolute URL path objects are served under, e.g. `/app/nats`. */
   readonly prefix: string;
   /** The worker's connection, opened (or reopened, when it closed) on demand. */
-  connection(): Promise<NatsConnection>;
+  connection(): Promise<NatsConnectionLike>;
   /** Answers a request under the prefix (`undefined` for others), for workers with their own fetch listener. */
   handle(request: Request): Promise<Response | undefined>;
   /** Closes the connection (the next request opens a new one). */
@@ -98,12 +103,12 @@ export interface ObjectStoreWorker {
 
 /** One connection and the buckets opened on it. */
 interface Session {
-  nc: NatsConnection;
+  nc: NatsConnectionLike;
   opener: BucketOpener;
 }
 
 /** Opens each bucket once per connection; a failed open is forgotten so it is tried again. */
-function cachingOpener(nc: NatsConnection, opts?: ManagerOptions): BucketOpener {
+function cachingOpener(nc: NatsConnectionLike, opts?: ManagerOptions): BucketOpener {
   const manager = objectStoreManager(nc, opts);
   const open = new Map<string, Promise<ObjectStore>>();
   return {

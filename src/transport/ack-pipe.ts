@@ -3,11 +3,12 @@
  * subscription (`<inbox>.<token>`) and one timer for every deadline, instead of one request each (a
  * promise, a timer and a mux entry per message in nats.ws): the put's hot path. A publish the server
  * refuses for permissions is reported like a request's, and a lost connection at once (nats.ws tells
- * both through its status events).
+ * both through status events; a refused reply subscription fails the publishes at once too).
  */
-import { createInbox, headers as makeHeaders, type NatsConnection, type Subscription } from "nats.ws";
 import { PermissionError, ServerError, type ObjectStoreError } from "../core/errors.js";
-import { fromApiError, type ApiErrorBody } from "./errors.js";
+import { permissionOf, statusOf, type NatsConnectionLike, type NatsSubscription } from "./connection.js";
+import { fromApiError, fromNatsError, natsErrorCode, type ApiErrorBody } from "./errors.js";
+import { wireHeaders } from "./wire-headers.js";
 
 /**
  * Called once per message: without an error when the server stored it, then with the stream sequence it
@@ -24,40 +25,54 @@ const dec = new TextDecoder();
 
 /** A reply subscription for the acks of publishes to `subject`. Call {@link close} when done. */
 export class AckPipe {
-  private readonly inbox = createInbox();
-  private readonly sub: Subscription;
+  private readonly inbox: string;
+  private readonly sub: NatsSubscription;
   private readonly waiting = new Map<string, Waiting>();
   private readonly timer: ReturnType<typeof setInterval>;
-  private readonly status: { stop(): void } & AsyncIterable<{ type: string; permissionContext?: { operation: string; subject: string } }>;
+  private readonly status: ReturnType<typeof statusOf>;
   private next = 0;
   private closed = false;
+  /** Why the server ended the reply subscription (a refusal): every publish fails with it at once. */
+  private refused: ObjectStoreError | undefined;
   /** The stream the acks name (from the first ack that stored a message). */
   stream: string | undefined;
 
-  /** @param nc the connection; @param subject where every message goes; @param timeoutMs how long an ack may take */
+  /**
+   * @param nc the connection; @param subject where every message goes; @param timeoutMs how long an ack
+   * may take; @param inbox the reply subscription's prefix (acks come on `<inbox>.<token>`)
+   */
   constructor(
-    private readonly nc: NatsConnection,
+    private readonly nc: NatsConnectionLike,
     private readonly subject: string,
     private readonly timeoutMs: number,
+    inbox: string,
   ) {
-    this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (_err, m) => this.onAck(m.subject, m.data, m.headers?.code) });
+    this.inbox = inbox;
+    this.sub = nc.subscribe(`${this.inbox}.*`, {
+      callback: (err, m) => {
+        if (err) {
+          const refused = (this.refused = fromNatsError(err, "put chunk"));
+          return this.failAll(() => refused);
+        }
+        this.onAck(m.subject, m.data, m.headers?.code);
+      },
+    });
     this.timer = setInterval(() => this.expire(), Math.max(50, Math.min(500, timeoutMs / 4)));
-    this.status = nc.status() as unknown as AckPipe["status"];
+    this.status = statusOf(nc);
     void this.watchConnection();
   }
 
   /** Publishes `data` with the message id `msgId`; `settle` is called once with the outcome. */
   send(data: Uint8Array, msgId: string, settle: Settle): void {
     if (this.closed) return settle(new ServerError("CONNECTION_CLOSED", "put chunk: the publisher is closed"));
+    if (this.refused) return settle(this.refused);
     const token = (this.next++).toString(36);
     this.waiting.set(token, { deadline: Date.now() + this.timeoutMs, settle });
-    const h = makeHeaders();
-    h.set("Nats-Msg-Id", msgId);
     try {
-      this.nc.publish(this.subject, data, { reply: `${this.inbox}.${token}`, headers: h });
+      this.nc.publish(this.subject, data, { reply: `${this.inbox}.${token}`, headers: wireHeaders({ "Nats-Msg-Id": msgId }) });
     } catch (err) {
       this.waiting.delete(token);
-      const code = (err as { code?: string }).code;
+      const code = natsErrorCode(err);
       settle(new ServerError(code === "MAX_PAYLOAD_EXCEEDED" ? "SERVER_ERROR" : "CONNECTION_CLOSED", `put chunk: ${(err as Error).message}`, { cause: err }));
     }
   }
@@ -113,8 +128,8 @@ export class AckPipe {
    */
   private async watchConnection(): Promise<void> {
     for await (const s of this.status) {
-      const ctx = s.permissionContext;
-      if (s.type === "error" && ctx?.operation === "publish" && ctx.subject === this.subject) {
+      const ctx = permissionOf(s);
+      if (ctx?.operation === "publish" && ctx.subject === this.subject) {
         this.failAll(() => new PermissionError("PERMISSION_DENIED", "put chunk: permission denied"));
       } else if (s.type === "disconnect") {
         this.failAll(() => new ServerError("CONNECTION_CLOSED", "put chunk: the connection was lost"));

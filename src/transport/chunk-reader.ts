@@ -3,8 +3,9 @@
  * the reader has room for: real backpressure, bounded memory. A lost consumer (server restart,
  * gap in deliveries, silence) is replaced from the last sequence received, so a read survives faults.
  */
-import { createInbox, type Msg, type Subscription } from "nats.ws";
 import { ServerError } from "../core/errors.js";
+import { type NatsSubscription, type ReceivedHeaders, type ReceivedMessage } from "./connection.js";
+import { fromNatsError } from "./errors.js";
 import { onConnectionEvents } from "./connection-events.js";
 import { parseDeliverySubject } from "./delivery-info.js";
 import { nanos, type JetStreamClient } from "./jetstream.js";
@@ -16,7 +17,7 @@ export interface ReadMessage {
   /** Messages on the subject after this one. */
   pending: number;
   /** Headers, when the consumer delivers them. */
-  headers?: Msg["headers"];
+  headers?: ReceivedHeaders | undefined;
 }
 
 /** What a headers-only pass gives of one message (see {@link ChunkReader.headers}). */
@@ -57,7 +58,7 @@ export class ChunkReader {
   private lastStreamSeq = 0;
   private lastDeliverySeq = 0;
   private consumer = "";
-  private sub: Subscription | undefined;
+  private sub: NatsSubscription | undefined;
   private inbox = "";
   private waiter: (() => void) | undefined;
   private error: Error | undefined;
@@ -161,8 +162,11 @@ export class ChunkReader {
   }
 
   private async startConsumer(): Promise<void> {
-    this.inbox = createInbox();
-    this.sub = this.js.nc.subscribe(this.inbox, { callback: (_e, msg) => this.onMessage(msg) });
+    this.inbox = this.js.newInbox();
+    this.sub = this.js.nc.subscribe(this.inbox, {
+      // an error here is the server refusing (or ending) the subscription: the read fails at once
+      callback: (err, msg) => (err ? this.fail(fromNatsError(err, `reading ${this.subject}`)) : this.onMessage(msg)),
+    });
     const start = this.lastStreamSeq + 1;
     const config: Record<string, unknown> = {
       ack_policy: "none",
@@ -205,7 +209,7 @@ export class ChunkReader {
     );
   }
 
-  private onMessage(msg: Msg): void {
+  private onMessage(msg: ReceivedMessage): void {
     if (this.closed) return;
     const h = msg.headers;
     const info = parseDeliverySubject(msg.reply);

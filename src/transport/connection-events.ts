@@ -5,11 +5,11 @@
  * itself would stay reachable from the connection until the connection closes: on a connection kept
  * for days (a Service Worker's, a server's) every get and list would leave its reader behind.
  */
-import type { NatsConnection } from "nats.ws";
+import type { NatsConnectionLike } from "./connection.js";
 
 /** What a member of the registry is told. */
 export interface ConnectionListener {
-  /** The connection closed (for good: nats.ws gave up reconnecting, or it was closed). */
+  /** The connection closed (for good: the client gave up reconnecting, or it was closed). */
   onClosed?(): void;
   /** The client reconnected after losing its connection. */
   onReconnect?(): void;
@@ -20,7 +20,7 @@ class ConnectionEvents {
   private readonly members = new Set<ConnectionListener>();
   private watchingStatus = false;
 
-  constructor(private readonly nc: NatsConnection) {
+  constructor(private readonly nc: NatsConnectionLike) {
     nc.closed().then(() => this.closed(), () => this.closed());
   }
 
@@ -70,13 +70,13 @@ class ConnectionEvents {
   }
 }
 
-const registries = new WeakMap<NatsConnection, ConnectionEvents>();
+const registries = new WeakMap<NatsConnectionLike, ConnectionEvents>();
 
 /**
  * Registers `listener` for the events of `nc` until the returned function is called; call it when the
  * reader is done (it is idempotent). After that the connection holds nothing of the listener.
  */
-export function onConnectionEvents(nc: NatsConnection, listener: ConnectionListener): () => void {
+export function onConnectionEvents(nc: NatsConnectionLike, listener: ConnectionListener): () => void {
   let events = registries.get(nc);
   if (!events) {
     events = new ConnectionEvents(nc);

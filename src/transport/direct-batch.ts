@@ -4,8 +4,8 @@
  * a `204 EOB` status that says how many more match. No consumer is made, so reading leaves nothing on
  * the server, and any replica of the stream answers.
  */
-import { createInbox, type Msg, type MsgHdrs } from "nats.ws";
 import { ServerError } from "../core/errors.js";
+import { type ReceivedHeaders, type ReceivedMessage } from "./connection.js";
 import { fromApiError, fromNatsError } from "./errors.js";
 import type { JetStreamClient, StoredMsg } from "./jetstream.js";
 
@@ -50,7 +50,7 @@ function directBatchPage(
   what: string,
 ): Promise<Page> {
   return new Promise<Page>((resolve, reject) => {
-    const inbox = createInbox();
+    const inbox = js.newInbox();
     const msgs: StoredMsg[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
     let done = false;
@@ -85,7 +85,7 @@ function directBatchPage(
       finish({ error: fromNatsError(err, what) });
     }
 
-    function onReply(m: Msg, into: StoredMsg[]): Page | undefined {
+    function onReply(m: ReceivedMessage, into: StoredMsg[]): Page | undefined {
       const h = m.headers;
       if (!h) throw fromApiError({ description: "unexpected direct get reply without headers" }, what);
       if (h.code === 204) {
@@ -105,7 +105,7 @@ function directBatchPage(
   });
 }
 
-function intHeader(h: MsgHdrs, name: string): number {
+function intHeader(h: ReceivedHeaders, name: string): number {
   const n = Number(h.get(name));
   return Number.isFinite(n) ? n : 0;
 }

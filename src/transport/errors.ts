@@ -1,4 +1,4 @@
-/** Turns what nats.ws and the JetStream API report into this library's typed errors. */
+/** Turns what the NATS clients (nats.ws and v3) and the JetStream API report into this library's typed errors. */
 import {
   ConflictError,
   NotFoundError,
@@ -52,12 +52,44 @@ export function fromApiError(e: ApiErrorBody, what: string): ObjectStoreError {
   return new ServerError("SERVER_ERROR", msg);
 }
 
-/** Maps anything nats.ws threw (a NatsError, or our own error passing through) to a typed error. */
+/**
+ * The v3 clients' error classes, by name (they are not imported: this library takes any client). A v3
+ * request wraps what went wrong in a `RequestError` whose `cause` says it.
+ */
+const V3_ERRORS: Record<string, string> = {
+  TimeoutError: "TIMEOUT",
+  NoResponders: "503",
+  PermissionViolationError: "PERMISSIONS_VIOLATION",
+  AuthorizationError: "AUTHORIZATION_VIOLATION",
+  UserAuthenticationExpiredError: "AUTHORIZATION_VIOLATION",
+  ClosedConnectionError: "CONNECTION_CLOSED",
+  DrainingConnectionError: "CONNECTION_DRAINING",
+  ConnectionError: "DISCONNECT",
+};
+
+/**
+ * The nats.ws error code of what a client threw (`TIMEOUT`, `503`, `PERMISSIONS_VIOLATION`, …): nats.ws
+ * errors carry it, v3 errors are recognised by class name (through a `RequestError`'s cause).
+ */
+export function natsErrorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown } | undefined;
+  if (typeof e?.code === "string") return e.code;
+  const name = typeof e?.name === "string" ? e.name : "";
+  if (V3_ERRORS[name]) return V3_ERRORS[name];
+  if (name === "RequestError") {
+    const inner = e?.cause === undefined ? undefined : natsErrorCode(e.cause);
+    if (inner) return inner;
+    if (/connection (closed|disconnected)/i.test(String(e?.message))) return "DISCONNECT";
+  }
+  if (name === "InvalidArgumentError" && /max_payload/i.test(String(e?.message))) return "MAX_PAYLOAD_EXCEEDED";
+  return undefined;
+}
+
+/** Maps anything a NATS client threw (nats.ws or v3, or our own error passing through) to a typed error. */
 export function fromNatsError(err: unknown, what: string): ObjectStoreError {
   if (err instanceof ObjectStoreError) return err;
-  const code = (err as { code?: unknown })?.code;
   const text = (err as Error)?.message ?? String(err);
-  switch (code) {
+  switch (natsErrorCode(err)) {
     case "TIMEOUT":
       return new ServerError("TIMEOUT", `${what}: timed out`, { cause: err });
     case "503":
@@ -92,5 +124,5 @@ export function isTooManyRequests(err: unknown): boolean {
 export function isTransient(err: unknown): boolean {
   if (!(err instanceof ServerError)) return false;
   if (err.code === "TIMEOUT" || err.code === "CONNECTION_CLOSED" || isTooManyRequests(err)) return true;
-  return (err.cause as { code?: unknown } | undefined)?.code === "503";
+  return natsErrorCode(err.cause) === "503";
 }

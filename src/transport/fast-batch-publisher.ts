@@ -11,12 +11,13 @@
  * sees {@link resent} and checks the stored run, and purges the chunks when the put fails, as for the
  * {@link WindowedPublisher}, whose interface this class has.
  */
+import { type NatsSubscription, type ReceivedMessage } from "./connection.js";
+import { wireHeaders } from "./wire-headers.js";
 import { Wakeup } from "./wakeup.js";
-import { createInbox, headers as makeHeaders, type Msg, type Subscription } from "nats.ws";
 import { chunkMsgId } from "../core/chunk-id.js";
 import { newNuid } from "../core/nuid.js";
 import { AbortedError, IntegrityError, ServerError, type ObjectStoreError } from "../core/errors.js";
-import { API_ERR, fromApiError, isTooManyRequests, type ApiErrorBody } from "./errors.js";
+import { API_ERR, fromApiError, fromNatsError, isTooManyRequests, type ApiErrorBody } from "./errors.js";
 import type { JetStreamClient } from "./jetstream.js";
 import type { WindowOptions } from "./windowed-publisher.js";
 
@@ -51,8 +52,8 @@ interface Batch {
 
 /** A fast-batch publisher to one subject, with the interface of the {@link WindowedPublisher}. */
 export class FastBatchPublisher {
-  private readonly inbox = createInbox();
-  private readonly sub: Subscription;
+  private readonly inbox: string;
+  private readonly sub: NatsSubscription;
   private batch: Batch | undefined;
   /** Chunk index of the next chunk to send. */
   private next: number;
@@ -78,7 +79,11 @@ export class FastBatchPublisher {
     this.ackedPrefix = this.next;
     this.tag = opts.msgIdTag ?? "";
     this.flow = Math.max(1, opts.window);
-    this.sub = js.nc.subscribe(`${this.inbox}.>`, { callback: (_err, m) => this.onReply(m) });
+    this.inbox = js.newInbox();
+    this.sub = js.nc.subscribe(`${this.inbox}.>`, {
+      // an error here is the server refusing (or ending) the reply subscription: the put fails at once
+      callback: (err, m) => (err ? this.fail(fromNatsError(err, "put chunk")) : this.onReply(m)),
+    });
   }
 
   /** True once the sequence was restarted (after a batch ended early, or by {@link resendFrom}). */
@@ -164,8 +169,7 @@ export class FastBatchPublisher {
       this.batch = b;
     }
     const seq = ++b.sent;
-    const h = makeHeaders();
-    h.set("Nats-Msg-Id", chunkMsgId(this.opts.msgIdPrefix, index, this.tag));
+    const h = wireHeaders({ "Nats-Msg-Id": chunkMsgId(this.opts.msgIdPrefix, index, this.tag) });
     this.armTimer();
     try {
       this.js.nc.publish(this.subject, data, { headers: h, reply: this.replyFor(b, seq, seq === 1 ? OP_START : OP_APPEND) });
@@ -208,7 +212,7 @@ export class FastBatchPublisher {
   }
 
   /** A flow ack, a gap report, an error or the batch's PubAck. */
-  private onReply(m: Msg): void {
+  private onReply(m: ReceivedMessage): void {
     const id = m.subject.slice(this.inbox.length + 1).split(".")[0];
     const b = this.batch;
     if (!b || id !== b.id || b.count !== undefined || this.closed) return; // a late reply to a batch that is over

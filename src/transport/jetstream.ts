@@ -1,8 +1,10 @@
 /**
- * The few JetStream calls this library makes, as plain requests on a nats.ws connection: stream
- * management, publishes with acks, last-message-by-subject reads and purges.
+ * The few JetStream calls this library makes, as plain requests on a NATS connection (nats.ws or v3):
+ * stream management, publishes with acks, last-message-by-subject reads and purges.
  */
-import { headers as makeHeaders, type MsgHdrs, type NatsConnection } from "nats.ws";
+import { inboxPrefixOf, type NatsConnectionLike } from "./connection.js";
+import { newNuid } from "../core/nuid.js";
+import { WireHeaders } from "./wire-headers.js";
 import { API_ERR, fromApiError, fromNatsError, type ApiErrorBody } from "./errors.js";
 import { decodeBase64 } from "../core/base64.js";
 
@@ -77,12 +79,26 @@ export interface PublishOpts {
 
 /** A thin JetStream client over one connection. */
 export class JetStreamClient {
-  /** @param nc the connection; @param timeout default request timeout (ms); @param prefix the JS API prefix */
+  /** The prefix of the inboxes this client subscribes to: the given one, else the connection's. */
+  readonly inboxPrefix: string;
+
+  /**
+   * @param nc the connection; @param timeout default request timeout (ms); @param prefix the JS API prefix;
+   * @param inboxPrefix the inbox prefix (default: the connection's `inboxPrefix`, else `_INBOX`)
+   */
   constructor(
-    readonly nc: NatsConnection,
+    readonly nc: NatsConnectionLike,
     readonly timeout: number,
     readonly prefix = "$JS.API",
-  ) {}
+    inboxPrefix?: string,
+  ) {
+    this.inboxPrefix = inboxPrefix ?? inboxPrefixOf(nc);
+  }
+
+  /** A fresh inbox subject for replies or deliveries, under {@link inboxPrefix}. */
+  newInbox(): string {
+    return `${this.inboxPrefix}.${newNuid()}`;
+  }
 
   /** The server's max_payload (1 MiB when the server did not say). */
   get maxPayload(): number {
@@ -239,16 +255,16 @@ export class JetStreamClient {
 
   /** Publishes to a stream and waits for its ack. */
   async publish(subject: string, data: Uint8Array, opts: PublishOpts, what: string): Promise<PubAck> {
-    let h: MsgHdrs | undefined;
+    let h: WireHeaders | undefined;
     if (opts.msgId !== undefined || opts.expectLastSubjectSeq !== undefined || opts.rollupSubject) {
-      h = makeHeaders();
+      h = new WireHeaders();
       if (opts.msgId !== undefined) h.set("Nats-Msg-Id", opts.msgId);
       if (opts.expectLastSubjectSeq !== undefined) h.set("Nats-Expected-Last-Subject-Sequence", String(opts.expectLastSubjectSeq));
       if (opts.rollupSubject) h.set("Nats-Rollup", "sub");
     }
     let reply;
     try {
-      reply = await this.nc.request(subject, data, { timeout: opts.timeout ?? this.timeout, headers: h });
+      reply = await this.nc.request(subject, data, { timeout: opts.timeout ?? this.timeout, ...(h ? { headers: h } : {}) });
     } catch (err) {
       throw fromNatsError(err, what);
     }

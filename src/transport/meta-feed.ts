@@ -3,8 +3,9 @@
  * only new ones), then live updates. Flow control is answered only when the reader keeps up, so a slow
  * watcher slows the server down instead of growing a buffer. Gaps and silence replace the consumer.
  */
-import { createInbox, type Msg, type Subscription } from "nats.ws";
 import { ServerError } from "../core/errors.js";
+import { type NatsSubscription, type ReceivedMessage } from "./connection.js";
+import { fromNatsError } from "./errors.js";
 import { onConnectionEvents } from "./connection-events.js";
 import { parseDeliverySubject } from "./delivery-info.js";
 import { nanos, type JetStreamClient } from "./jetstream.js";
@@ -29,7 +30,7 @@ const HIGH_WATER = 1024;
 export class MetaFeed {
   private queue: FeedMessage[] = [];
   private waiter: (() => void) | undefined;
-  private sub: Subscription | undefined;
+  private sub: NatsSubscription | undefined;
   private consumer = "";
   private lastStreamSeq = 0;
   private lastDeliverySeq = 0;
@@ -59,6 +60,11 @@ export class MetaFeed {
   static async open(js: JetStreamClient, stream: string, filter: string, start: FeedStart): Promise<MetaFeed> {
     const f = new MetaFeed(js, stream, filter, start);
     await f.startConsumer();
+    // a refused subscription is answered before the consumer is created (the server keeps order)
+    if (f.error) {
+      f.close();
+      throw f.error;
+    }
     f.initialPending = f.initialPendingOfConsumer;
     if (f.initialPending === 0) f.initialDone();
     f.watchdog = setInterval(() => f.checkAlive(), HEARTBEAT_MS);
@@ -114,8 +120,11 @@ export class MetaFeed {
   }
 
   private async startConsumer(): Promise<void> {
-    const inbox = createInbox();
-    this.sub = this.js.nc.subscribe(inbox, { callback: (_e, msg) => this.onMessage(msg) });
+    const inbox = this.js.newInbox();
+    this.sub = this.js.nc.subscribe(inbox, {
+      // an error here is the server refusing (or ending) the subscription: the feed fails at once
+      callback: (err, msg) => (err ? this.fail(fromNatsError(err, "watch")) : this.onMessage(msg)),
+    });
     const config: Record<string, unknown> = {
       deliver_subject: inbox,
       ack_policy: "none",
@@ -151,7 +160,7 @@ export class MetaFeed {
     }
   }
 
-  private onMessage(msg: Msg): void {
+  private onMessage(msg: ReceivedMessage): void {
     if (this.closed) return;
     this.lastActivity = Date.now();
     const h = msg.headers;
@@ -190,6 +199,11 @@ export class MetaFeed {
       this.js.nc.publish(this.heldFlowControl);
       this.heldFlowControl = undefined;
     }
+  }
+
+  private fail(err: Error): void {
+    this.error ??= err;
+    this.waiter?.();
   }
 
   private checkAlive(): void {

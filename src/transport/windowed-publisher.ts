@@ -85,7 +85,7 @@ export class WindowedPublisher {
 
   /** @param js the client; @param subject where every message goes; @param opts window and ids */
   constructor(private readonly js: JetStreamClient, subject: string, private readonly opts: WindowOptions) {
-    this.pipe = new AckPipe(js.nc, subject, js.timeout);
+    this.pipe = new AckPipe(js.nc, subject, js.timeout, js.newInbox());
     this.next = opts.firstIndex ?? 0;
     this.ackedPrefix = this.next;
     this.tag = opts.msgIdTag ?? "";

@@ -10,7 +10,7 @@
  * the screenshot), and all results are returned at the end.
  */
 import { collectTests, errorMessage, runTest, type LoadedSuite } from "../harness/context.js";
-import type { Runtime, SuiteModule } from "../harness/suite.js";
+import type { Runtime, ServerTarget, SuiteModule, Transport } from "../harness/suite.js";
 
 /** One suite file: its name and a loader (a dynamic import). */
 export type SuiteLoader = readonly [name: string, load: () => Promise<unknown>];
@@ -18,6 +18,8 @@ export type SuiteLoader = readonly [name: string, load: () => Promise<unknown>];
 /** Outcome of one test. */
 export interface BrowserTestResult {
   runtime: Runtime;
+  /** The client the test's connections used. */
+  transport: Transport;
   suite: string;
   name: string;
   status: "pass" | "fail" | "skip";
@@ -47,7 +49,7 @@ async function loadSuites(loaders: readonly SuiteLoader[]): Promise<LoadedSuite[
 export async function runAll(
   loaders: readonly SuiteLoader[],
   runtime: Runtime,
-  url: string,
+  target: ServerTarget,
   onResult: (r: BrowserTestResult) => unknown,
   filter?: string,
 ): Promise<BrowserTestResult[]> {
@@ -55,14 +57,14 @@ export async function runAll(
   const results: BrowserTestResult[] = [];
   for (const tc of collectTests(await loadSuites(loaders), runtime)) {
     if (re && !re.test(`${tc.suite} > ${tc.name}`)) continue;
-    const base = { runtime, suite: tc.suite, name: tc.name };
+    const base = { runtime, transport: target.transport, suite: tc.suite, name: tc.name };
     let r: BrowserTestResult;
     if (tc.skip) {
       r = { ...base, status: "skip", ms: 0 };
     } else {
       const t0 = performance.now();
       try {
-        await runTest(tc, url, runtime);
+        await runTest(tc, target, runtime);
         r = { ...base, status: "pass", ms: Math.round(performance.now() - t0) };
       } catch (e) {
         r = { ...base, status: "fail", error: errorMessage(e), ms: Math.round(performance.now() - t0) };
@@ -83,8 +85,8 @@ export function start(loaders: readonly SuiteLoader[], entryUrl = "entry.js"): v
   if (isWorker) {
     const post = (m: WorkerMessage) => (globalThis as unknown as { postMessage(m: WorkerMessage): void }).postMessage(m);
     globalThis.addEventListener("message", (ev: Event) => {
-      const { url, filter } = (ev as MessageEvent<{ url: string; filter?: string }>).data;
-      runAll(loaders, "worker", url, (result) => post({ type: "result", result }), filter).then(
+      const { url, filter, transport } = (ev as MessageEvent<{ url: string; filter?: string; transport?: Transport }>).data;
+      runAll(loaders, "worker", { ws: url, transport: transport ?? "nats.ws" }, (result) => post({ type: "result", result }), filter).then(
         () => post({ type: "done" }),
         (e) => post({ type: "crash", error: errorMessage(e) }),
       );
@@ -99,9 +101,10 @@ export function start(loaders: readonly SuiteLoader[], entryUrl = "entry.js"): v
     return fn ? Promise.resolve(fn(r)).catch(() => undefined) : Promise.resolve();
   };
 
-  const runPage = (url: string, filter?: string) => runAll(loaders, "chromium", url, report, filter);
+  const runPage = (url: string, filter?: string, transport: Transport = "nats.ws") =>
+    runAll(loaders, "chromium", { ws: url, transport }, report, filter);
 
-  const runWorker = (url: string, filter?: string) =>
+  const runWorker = (url: string, filter?: string, transport: Transport = "nats.ws") =>
     new Promise<BrowserTestResult[]>((resolve, reject) => {
       const results: BrowserTestResult[] = [];
       const reported: Promise<unknown>[] = [];
@@ -122,7 +125,7 @@ export function start(loaders: readonly SuiteLoader[], entryUrl = "entry.js"): v
         ev.preventDefault();
         finish(`worker error: ${ev.message || "failed to load the worker script"}`);
       };
-      worker.postMessage({ url, filter });
+      worker.postMessage({ url, filter, transport });
     });
 
   (globalThis as { __suiteRunner?: unknown }).__suiteRunner = { runPage, runWorker };

@@ -7,13 +7,14 @@
  *    left out and reported as a failure of that suite.
  * 2. A tiny node:http server on 127.0.0.1 (ephemeral port) serves the bundle.
  * 3. Playwright (playwright-core) drives the system Chromium (`/usr/bin/chromium`, or env
- *    `CHROMIUM_PATH`): one run in the page, one in a worker; results stream back as they happen and
- *    are printed as `ok - [runtime] suite > test` / `not ok - [runtime] suite > test: message`.
+ *    `CHROMIUM_PATH`): runs in the page and in a worker, each with nats.ws and with the v3 `wsconnect()`;
+ *    results stream back as they happen and are printed as `ok - [runtime transport] suite > test` /
+ *    `not ok - [runtime transport] suite > test: message`.
  * 4. A screenshot of the page is saved to `test-artifacts/browser.png`.
  *
  * CLI: `node --experimental-websocket --import tsx test/browser/run-browser.ts` (uses env NATS_WS_URL,
  * else starts its own nats-server). Options: `--runtime chromium|worker` (repeatable),
- * `--filter REGEX` (or env SUITE_FILTER), `--headed`.
+ * `--transport nats.ws|v3-ws` (repeatable; default both), `--filter REGEX` (or env SUITE_FILTER), `--headed`.
  */
 import { build, type BuildFailure, type Message, type Plugin } from "esbuild";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +23,8 @@ import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BrowserTestResult } from "./page-runner.js";
 import { CHROMIUM_PATH, chromiumArgs } from "../harness/chromium.js";
+import { runLabel } from "../harness/context.js";
+import type { Transport } from "../harness/suite.js";
 import { serveDir, type StaticServer } from "../harness/static-server.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -34,12 +37,16 @@ const PAGE_RUNNER = join(REPO_ROOT, "test", "browser", "page-runner.ts");
 const EXTERNAL = ["crypto"];
 
 export type BrowserRuntime = "chromium" | "worker";
+/** The clients a browser can connect with (no TCP in a browser). */
+export type BrowserTransport = Exclude<Transport, "v3-tcp">;
 
 export interface BrowserRunOptions {
   /** WebSocket URL of the nats-server. */
   url: string;
   /** Which runs to do (default both). */
   runtimes?: readonly BrowserRuntime[] | undefined;
+  /** With which clients (default nats.ws and the v3 `wsconnect()`); each runtime runs once per client. */
+  transports?: readonly BrowserTransport[] | undefined;
   /** Regular expression matched against `suite > test name`. */
   filter?: string | undefined;
   /** Time limit of the page and worker runs together, in ms (default 25 min). */
@@ -62,12 +69,13 @@ export interface Counts {
 
 export interface BrowserRunSummary extends Counts {
   results: BrowserTestResult[];
-  byRuntime: Record<BrowserRuntime, Counts>;
+  /** Counts per run, keyed by its label without brackets: `chromium`, `worker v3-ws`, … */
+  byRun: Record<string, Counts>;
 }
 
 /** `ok - [runtime] suite > name` / `not ok - ...: message` / `skip - ...`. */
 export function formatResult(r: BrowserTestResult): string {
-  const name = `[${r.runtime}] ${r.suite} > ${r.name}`;
+  const name = `${runLabel(r.runtime, r.transport)} ${r.suite} > ${r.name}`;
   if (r.status === "pass") return `ok - ${name} (${r.ms} ms)`;
   if (r.status === "skip") return `skip - ${name}`;
   return `not ok - ${name}: ${(r.error ?? "failed").replace(/\s*\n\s*/g, " ")}`;
@@ -187,6 +195,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSummary> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const runtimes = opts.runtimes ?? ["chromium", "worker"];
+  const transports = opts.transports ?? ["nats.ws", "v3-ws"];
+  const runs = runtimes.flatMap((runtime) => transports.map((transport) => ({ runtime, transport })));
   const deadline = Date.now() + (opts.timeoutMs ?? 25 * 60_000);
   const executablePath = opts.executablePath ?? CHROMIUM_PATH;
   const screenshot = opts.screenshot ?? join(REPO_ROOT, "test-artifacts", "browser.png");
@@ -199,8 +209,8 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
     results.push(r);
     log(formatResult(r));
   };
-  const fail = (runtime: BrowserRuntime, suite: string, name: string, error: string) =>
-    record({ runtime, suite, name, status: "fail", error, ms: 0 });
+  const fail = (run: { runtime: BrowserRuntime; transport: BrowserTransport }, suite: string, name: string, error: string) =>
+    record({ ...run, suite, name, status: "fail", error, ms: 0 });
 
   const dir = mkdtempSync(join(tmpdir(), "suite-browser-"));
   let server: StaticServer | undefined;
@@ -210,7 +220,7 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
   try {
     const broken = await bundleAll(dir);
     writeFileSync(join(dir, "index.html"), INDEX_HTML);
-    for (const b of broken) for (const rt of runtimes) fail(rt, b.name, "(load suite)", b.error);
+    for (const b of broken) for (const run of runs) fail(run, b.name, "(load suite)", b.error);
 
     const served = await serveDir(dir);
     server = served;
@@ -231,33 +241,34 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
     await page.goto(`${served.origin}/index.html`, { timeout: 30_000 });
     await page.waitForFunction(() => "__suiteRunner" in globalThis, undefined, { timeout: 30_000 });
 
-    for (const rt of runtimes) {
+    for (const [i, run] of runs.entries()) {
       const before = results.length;
+      const label = runLabel(run.runtime, run.transport);
       try {
         await withTimeout(
           page.evaluate(
-            ([rt, url, filter]) => {
+            ([rt, url, filter, transport]) => {
               const runner = (globalThis as unknown as {
-                __suiteRunner: Record<string, (url: string, filter?: string) => Promise<unknown>>;
+                __suiteRunner: Record<string, (url: string, filter?: string, transport?: string) => Promise<unknown>>;
               }).__suiteRunner;
-              return runner[rt === "worker" ? "runWorker" : "runPage"]!(url, filter).then(() => undefined);
+              return runner[rt === "worker" ? "runWorker" : "runPage"]!(url, filter, transport).then(() => undefined);
             },
-            [rt, opts.url, filter] as const,
+            [run.runtime, opts.url, filter, run.transport] as const,
           ),
           Math.max(0, deadline - Date.now()),
-          `the ${rt} run`,
+          `the ${label} run`,
         );
       } catch (e) {
         const msg = (e as Error).message.split("\n")[0] ?? String(e);
-        fail(rt, "(runner)", "run", msg);
+        fail(run, "(runner)", "run", msg);
         if (/timed out/.test(msg)) {
           // A stuck page cannot be trusted for the next run: report the rest as not run.
-          for (const other of runtimes.slice(runtimes.indexOf(rt) + 1)) fail(other, "(runner)", "run", "not run: time limit reached");
+          for (const other of runs.slice(i + 1)) fail(other, "(runner)", "run", "not run: time limit reached");
           accepting = false;
           break;
         }
       }
-      if (results.length === before) log(`# [${rt}] no tests ran`);
+      if (results.length === before) log(`# ${label} no tests ran`);
     }
 
     if (screenshot) {
@@ -279,23 +290,23 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
     failed: rs.filter((r) => r.status === "fail").length,
     skipped: rs.filter((r) => r.status === "skip").length,
   });
-  return {
-    ...count(results),
-    results,
-    byRuntime: {
-      chromium: count(results.filter((r) => r.runtime === "chromium")),
-      worker: count(results.filter((r) => r.runtime === "worker")),
-    },
-  };
+  const byRun: Record<string, Counts> = {};
+  for (const run of runs) {
+    byRun[runLabel(run.runtime, run.transport).slice(1, -1)] =
+      count(results.filter((r) => r.runtime === run.runtime && r.transport === run.transport));
+  }
+  return { ...count(results), results, byRun };
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const runtimes: BrowserRuntime[] = [];
+  const transports: BrowserTransport[] = [];
   let filter: string | undefined;
   let headed = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--runtime") runtimes.push(args[++i] as BrowserRuntime);
+    else if (args[i] === "--transport") transports.push(args[++i] as BrowserTransport);
     else if (args[i] === "--filter") filter = args[++i] ?? "";
     else if (args[i] === "--headed") headed = true;
     else throw new Error(`unknown argument ${args[i]}`);
@@ -303,7 +314,9 @@ async function main(): Promise<void> {
   const { envOrOwnServer } = await import("../harness/nats-server.js");
   const { url, stop } = await envOrOwnServer();
   try {
-    const s = await runBrowser({ url, runtimes: runtimes.length ? runtimes : undefined, filter, headed });
+    const s = await runBrowser({
+      url, runtimes: runtimes.length ? runtimes : undefined, transports: transports.length ? transports : undefined, filter, headed,
+    });
     console.log(`# browser: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
     process.exitCode = s.failed > 0 ? 1 : 0;
   } finally {

@@ -4,7 +4,37 @@
  * closes every connection the test opened, and turns suite modules into a flat list of tests.
  */
 import { connect as natsConnect, type ConnectionOptions, type NatsConnection } from "nats.ws";
-import type { Runtime, Suite, SuiteModule, TestContext, TestOptions } from "./suite.js";
+import { wsconnect } from "@nats-io/nats-core";
+import type { Runtime, ServerTarget, Suite, SuiteModule, TestContext, TestOptions, Transport } from "./suite.js";
+
+/** Opens a v3 TCP connection (`@nats-io/transport-node` `connect`); registered by the Node and Deno runners. */
+export type TcpConnector = (opts: Record<string, unknown>) => Promise<unknown>;
+let tcpConnector: TcpConnector | undefined;
+
+/** Makes the v3 TCP transport available to {@link createContext} (runtimes with sockets only). */
+export function registerTcpConnector(connector: TcpConnector): void {
+  tcpConnector = connector;
+}
+
+/** A connection made with `transport`, typed as nats.ws's (see {@link TestContext.connect}). */
+export async function connectWith(target: ServerTarget, opts?: Partial<ConnectionOptions>): Promise<NatsConnection> {
+  const options = { ...opts } as Record<string, unknown>;
+  switch (target.transport) {
+    case "nats.ws":
+      return natsConnect({ servers: target.ws, ...options } as ConnectionOptions);
+    case "v3-ws":
+      return (await wsconnect({ servers: target.ws, ...options })) as unknown as NatsConnection;
+    case "v3-tcp":
+      if (!tcpConnector) throw new Error("no TCP transport in this runtime");
+      if (!target.tcp) throw new Error("the runner gave no TCP URL of the test server");
+      return (await tcpConnector({ servers: target.tcp, ...options })) as NatsConnection;
+  }
+}
+
+/** `[node]` for nats.ws, `[node v3-tcp]` for the others: the prefix of a runner's test names. */
+export function runLabel(runtime: Runtime, transport: Transport): string {
+  return transport === "nats.ws" ? `[${runtime}]` : `[${runtime} ${transport}]`;
+}
 
 /** Default per-test time limit (see {@link TestOptions.timeoutMs}). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -72,16 +102,17 @@ function randomId(): string {
 }
 
 /** Builds a context; `close()` closes every connection it opened (with a bounded wait). */
-export function createContext(url: string, runtime: Runtime): { ctx: TestContext; close(): Promise<void> } {
+export function createContext(target: ServerTarget, runtime: Runtime): { ctx: TestContext; close(): Promise<void> } {
   const conns: NatsConnection[] = [];
   const ctx: TestContext = {
-    url,
+    url: target.ws,
     runtime,
+    transport: target.transport,
     async connect(opts?: Partial<ConnectionOptions>) {
-      if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== "function") {
+      if (target.transport !== "v3-tcp" && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== "function") {
         throw new Error("no global WebSocket in this runtime (Node needs --experimental-websocket or Node >= 22)");
       }
-      const nc = await natsConnect({ servers: url, ...opts } as ConnectionOptions);
+      const nc = await connectWith(target, opts);
       conns.push(nc);
       return nc;
     },
@@ -110,11 +141,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /**
- * Runs one test against the server at `url`: rejects with the test's error, or with a timeout error
+ * Runs one test against the server `target` (with its transport): rejects with the test's error, or with a timeout error
  * after `timeoutMs`. Connections opened through the context are closed in every case.
  */
-export async function runTest(tc: TestCase, url: string, runtime: Runtime): Promise<void> {
-  const { ctx, close } = createContext(url, runtime);
+export async function runTest(tc: TestCase, target: ServerTarget, runtime: Runtime): Promise<void> {
+  const { ctx, close } = createContext(target, runtime);
   try {
     await withTimeout(
       Promise.resolve().then(() => tc.fn(ctx)),

@@ -1,2 +1,4 @@
-// node:test entry: registers every portable suite in test/suite/ (see test/harness/node-runner.ts).
-import "../harness/node-runner.js";
+// node:test entry: every portable suite in test/suite/ over nats.ws (see test/harness/node-runner.ts).
+import { registerNodeSuites } from "../harness/node-runner.js";
+
+await registerNodeSuites("nats.ws");

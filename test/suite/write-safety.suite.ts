@@ -189,7 +189,7 @@ export default function (t: Suite): void {
     await assert.rejects(() => store.put({ name: "doc" }, failing, { chunkSize: chunk, onCheckpoint: (c) => { cp = c; } }), Error);
     assert.ok(cp && cp.chunks > 1);
     const changed = data.slice();
-    changed[chunk + 7] ^= 0xff; // same first chunk, same size, another second chunk
+    changed[chunk + 7] = changed[chunk + 7]! ^ 0xff; // same first chunk, same size, another second chunk
     await assert.rejects(() => store.put({ name: "doc" }, changed, { resumeFrom: cp }), InvalidArgumentError, "RESUME_MISMATCH");
     assert.equal(await store.getString("doc"), "the good version");
     const info = await store.put({ name: "doc" }, data, { resumeFrom: cp }); // the right source still resumes
@@ -231,7 +231,7 @@ export default function (t: Suite): void {
     // the rename taking its marker back (expecting it) is now refused by the server
     const h = headers();
     h.set("Nats-Expected-Last-Subject-Sequence", String(marker.revision));
-    const reply = await nc.request(metaSubject(store.bucket, "a"), enc.encode(JSON.stringify({ name: "a", bucket: store.bucket, nuid: live.nuid, size: 4, chunks: 1 })), { headers: h });
+    const reply = await nc.request(metaSubject(store.bucket, "a"), enc.encode(JSON.stringify({ name: "a", bucket: store.bucket, nuid: live.nuid, size: 4, chunks: 1 })), { headers: h, timeout: 5000 });
     assert.ok(/wrong last sequence/.test(new TextDecoder().decode(reply.data)), "the restore is refused");
   });
 
