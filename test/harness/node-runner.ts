@@ -11,8 +11,8 @@ import { after, before, describe, test } from "node:test";
 import { readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
-import { connect as tcpConnect } from "@nats-io/transport-node";
-import { collectTests, registerTcpConnector, runLabel, runTest, suiteName, type LoadedSuite } from "./context.js";
+import "./node-clients.js"; // registers the v3 TCP client
+import { collectTests, runLabel, runTest, suiteName, type LoadedSuite } from "./context.js";
 import type { ServerTarget, SuiteModule, Transport } from "./suite.js";
 import { startNatsServer, type NatsServer } from "./nats-server.js";
 
@@ -39,8 +39,6 @@ async function loadSuites(): Promise<LoadedSuite[]> {
     }),
   );
 }
-
-registerTcpConnector((opts) => tcpConnect(opts));
 
 /**
  * Registers every suite on node:test with connections of `transport`, against the orchestrator's server

@@ -2,14 +2,15 @@
  * Faults against a real server on loopback: a server restart (same port, file storage, back within a
  * second) in the middle of a put and of a get. A put waits for the reconnect and completes; a get
  * completes correctly after the client reconnects, or fails with a typed error; never is a stored
- * object's data out of step with its digest.
+ * object's data out of step with its digest. Over nats.ws here, over v3 TCP in faults-v3.test.ts.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type NatsConnection } from "nats.ws";
+import type { NatsConnection } from "nats.ws";
 import { objectStoreManager, ObjectStoreError, type ObjectStore } from "../../src/index.js";
 import { startNatsServer, type NatsServer } from "../harness/nats-server.js";
 import { paced, testBytes } from "../harness/fixtures.js";
+import { connectWith, fileClient } from "../harness/node-clients.js";
 
 const MiB = 1024 * 1024;
 let server: NatsServer;
@@ -18,7 +19,10 @@ let store: ObjectStore;
 
 before(async () => {
   server = await startNatsServer();
-  nc = await connect({ servers: server.url, reconnectTimeWait: 200, maxReconnectAttempts: -1, pingInterval: 2000 });
+  nc = await connectWith(
+    { ws: server.url, tcp: server.natsUrl, transport: fileClient() },
+    { reconnectTimeWait: 200, maxReconnectAttempts: -1, pingInterval: 2000 },
+  );
   store = await objectStoreManager(nc, { timeout: 4000 }).createObjectStore({ bucket: "faults" });
 });
 after(async () => {
@@ -26,7 +30,7 @@ after(async () => {
   await server?.stop();
 });
 
-describe("server restart", () => {
+describe(`server restart (${fileClient()})`, () => {
   test("mid-put: the put waits for the server to come back and completes; the object verifies", { timeout: 120_000 }, async () => {
     await store.putBytes("doc", testBytes(2 * MiB, 1));
     const data = testBytes(48 * MiB, 2);

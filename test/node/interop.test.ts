@@ -11,6 +11,7 @@ import { Objm, type ObjectStore as PeerStore } from "@nats-io/obj";
 import { objectStoreManager, type ObjectStore } from "../../src/index.js";
 import { testServer, uniqueBucket, type ServerUrls } from "../harness/node-server.js";
 import { readAll, testBytes } from "../harness/fixtures.js";
+import { connectWith, fileClient } from "../harness/node-clients.js";
 
 const CHUNK = 128 * 1024;
 const SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * 1024 * 1024 + 17];
@@ -33,7 +34,7 @@ function streamOf(data: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream({ start(c) { if (data.length) c.enqueue(data); c.close(); } });
 }
 
-describe("interop with the nats.ws 1.30.3 bundled object store", () => {
+describe("interop with the nats.ws 1.30.3 bundled object store", { skip: fileClient() !== "nats.ws" && "the nats.ws store runs in interop.test.ts" }, () => {
   let nc: NatsConnection;
   before(async () => {
     urls = await testServer();
@@ -86,14 +87,15 @@ describe("interop with the nats.ws 1.30.3 bundled object store", () => {
   });
 });
 
-describe("interop with @nats-io/obj 3.x (TCP)", () => {
+describe(`interop with @nats-io/obj 3.x (TCP; ours over ${fileClient()})`, () => {
   let ncTcp: Awaited<ReturnType<typeof tcpConnect>>;
   let ncWs: NatsConnection;
   let objm: Objm;
   before(async () => {
     urls = await testServer();
     ncTcp = await tcpConnect({ servers: urls.tcp });
-    ncWs = await wsConnect({ servers: urls.ws });
+    // ours over this file's client: nats.ws here, the v3 wsconnect() in interop-v3.test.ts
+    ncWs = await connectWith({ ws: urls.ws, tcp: urls.tcp, transport: fileClient() });
     objm = new Objm(ncTcp);
   });
   after(async () => {

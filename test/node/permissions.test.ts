@@ -5,9 +5,10 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type NatsConnection } from "nats.ws";
+import type { NatsConnection } from "nats.ws";
 import { objectStoreManager, PermissionError, type ObjectStore } from "../../src/index.js";
 import { startNatsServer, type NatsServer } from "../harness/nats-server.js";
+import { connectWith, fileClient } from "../harness/node-clients.js";
 
 /** The permissions a browser user needs to read one bucket (documented in the README). */
 function readOnly(bucket: string): string {
@@ -38,12 +39,17 @@ let admin: NatsConnection;
 const open: NatsConnection[] = [];
 
 async function as(user: string): Promise<NatsConnection> {
-  const nc = await connect({ servers: server.url, user, pass: SECRET });
+  const nc = await connect({ user, pass: SECRET });
   open.push(nc);
   return nc;
 }
 
-describe("least privilege", () => {
+/** A connection to the test server with this file's client (nats.ws here, v3 in permissions-v3.test.ts). */
+function connect(opts: { user: string; pass: string }): Promise<NatsConnection> {
+  return connectWith({ ws: server.url, tcp: server.natsUrl, transport: fileClient() }, opts);
+}
+
+describe(`least privilege (${fileClient()})`, () => {
   let shared: ObjectStore;
   before(async () => {
     server = await startNatsServer({
@@ -56,7 +62,7 @@ describe("least privilege", () => {
           ]
         }`,
     });
-    admin = await connect({ servers: server.url, user: "admin", pass: SECRET });
+    admin = await connect({ user: "admin", pass: SECRET });
     const m = objectStoreManager(admin);
     shared = await m.createObjectStore({ bucket: "shared" });
     await shared.putString("hello.txt", "hello");
@@ -101,7 +107,7 @@ describe("least privilege", () => {
   });
 
   test("a wrong password fails to connect without echoing it", async () => {
-    await assert.rejects(() => connect({ servers: server.url, user: "reader", pass: "wrong-" + SECRET }), (err: Error) => {
+    await assert.rejects(() => connect({ user: "reader", pass: "wrong-" + SECRET }), (err: Error) => {
       assert.ok(!String(err.message).includes(SECRET));
       return true;
     });

@@ -2,15 +2,16 @@
  * Puts and gets over a connection that breaks: a TCP proxy on loopback between the client and the
  * server cuts every connection mid-put (the client reconnects through it at once), or stays down for
  * longer than the put waits. The proxy counts the bytes sent upstream, which shows that acknowledged
- * chunks are not sent again.
+ * chunks are not sent again. Over nats.ws here, over v3 TCP in resume-connection-v3.test.ts.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { connect, type NatsConnection } from "nats.ws";
+import type { NatsConnection } from "nats.ws";
 import { objectStoreManager, ServerError, type ObjectStore, type UploadCheckpoint } from "../../src/index.js";
 import { testServer, uniqueBucket } from "../harness/node-server.js";
 import { startTcpProxy, type TcpProxy } from "../harness/tcp-proxy.js";
+import { connectWith, fileClient } from "../harness/node-clients.js";
 import { paced, testBytes } from "../harness/fixtures.js";
 
 const MiB = 1024 * 1024;
@@ -23,9 +24,13 @@ let store: ObjectStore;
 let patient: ObjectStore;
 
 before(async () => {
-  const { ws } = await testServer();
-  proxy = await startTcpProxy(Number(new URL(ws).port));
-  nc = await connect({ servers: `ws://127.0.0.1:${proxy.port}`, reconnectTimeWait: 100, maxReconnectAttempts: -1, pingInterval: 2000 });
+  const { ws, tcp } = await testServer();
+  const transport = fileClient();
+  proxy = await startTcpProxy(Number(new URL(transport === "v3-tcp" ? tcp : ws).port));
+  nc = await connectWith(
+    { ws: `ws://127.0.0.1:${proxy.port}`, tcp: `nats://127.0.0.1:${proxy.port}`, transport },
+    { reconnectTimeWait: 100, maxReconnectAttempts: -1, pingInterval: 2000 },
+  );
   store = await objectStoreManager(nc, { timeout: 1500 }).createObjectStore({ bucket: uniqueBucket("resume") });
   patient = await objectStoreManager(nc, { timeout: 60_000 }).objectStore(store.bucket);
 });
@@ -36,7 +41,7 @@ after(async () => {
 
 const wireDigest = (data: Uint8Array) => `SHA-256=${createHash("sha256").update(data).digest("base64url")}=`;
 
-describe("a put or a get over a connection that breaks", () => {
+describe(`a put or a get over a connection that breaks (${fileClient()})`, () => {
   test("cut mid-put: the put goes on after the reconnect at once, without sending acknowledged chunks again", { timeout: 30_000 }, async () => {
     const data = testBytes(24 * MiB, 11);
     const connectionsBefore = proxy.connections;

@@ -1,0 +1,4 @@
+// permissions.test.ts over the v3 WebSocket client (`wsconnect()` of @nats-io/nats-core).
+import { runFileWith } from "../harness/node-clients.js";
+
+await runFileWith("v3-ws", new URL("./permissions.test.ts", import.meta.url));
