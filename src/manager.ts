@@ -84,7 +84,7 @@ export class ObjectStoreManager {
       throw new ServerError("SERVER_TOO_OLD",
         `fast-batch buckets (allowBatched) need nats-server 2.14 or newer (API level 4); this one is ${this.js.nc.info?.version}`);
     }
-    if (!this.js.serverAtLeast(2, 6)) throw new ServerError("SERVER_TOO_OLD", "object stores need nats-server 2.6.2 or newer");
+    if (!this.js.serverAtLeast(2, 6, 2)) throw new ServerError("SERVER_TOO_OLD", "object stores need nats-server 2.6.2 or newer");
     return c;
   }
 

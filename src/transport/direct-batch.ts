@@ -4,7 +4,7 @@
  * a `204 EOB` status that says how many more match. No consumer is made, so reading leaves nothing on
  * the server, and any replica of the stream answers.
  */
-import { ServerError } from "../core/errors.js";
+import { ObjectStoreError, ServerError } from "../core/errors.js";
 import { type ReceivedHeaders, type ReceivedMessage } from "./connection.js";
 import { fromApiError, fromNatsError } from "./errors.js";
 import type { JetStreamClient, StoredMsg } from "./jetstream.js";
@@ -35,7 +35,12 @@ export async function* directBatchMessages(
   batch = DEFAULT_DIRECT_BATCH,
 ): AsyncGenerator<StoredMsg> {
   for (let seq = 1; ; ) {
-    const page = await directBatchPage(js, stream, { seq, next_by_subj: filter, batch }, what);
+    let page: Page;
+    try {
+      page = await directBatchPage(js, stream, { seq, next_by_subj: filter, batch }, what);
+    } catch (err) {
+      throw err instanceof ObjectStoreError ? await js.streamGoneOr(stream, err, what) : err;
+    }
     yield* page.msgs;
     if (page.pending === 0 || page.msgs.length === 0) return;
     seq = page.lastSeq + 1;
@@ -92,6 +97,7 @@ function directBatchPage(
         return { msgs: into, pending: intHeader(h, "Nats-Num-Pending"), lastSeq: intHeader(h, "Nats-Last-Sequence") };
       }
       if (h.code === 404) return { msgs: into, pending: 0, lastSeq: 0 }; // nothing (more) matches
+      if (h.code === 503) throw fromNatsError({ code: "503" }, what); // no responders: the stream may be gone
       if (h.code >= 300) throw fromApiError({ code: h.code, description: h.description }, what);
       into.push({
         subject: h.get("Nats-Subject"),

@@ -2,13 +2,17 @@
  * The few JetStream calls this library makes, as plain requests on a NATS connection (nats.ws or v3):
  * stream management, publishes with acks, last-message-by-subject reads and purges.
  */
-import { inboxPrefixOf, type NatsConnectionLike } from "./connection.js";
+import { inboxPrefixOf, type NatsConnectionLike, type ReceivedMessage } from "./connection.js";
 import { newNuid } from "../core/nuid.js";
+import { parseServerVersion, versionAtLeast, type ServerVersion } from "../core/server-version.js";
 import { WireHeaders } from "./wire-headers.js";
-import { API_ERR, fromApiError, fromNatsError, type ApiErrorBody } from "./errors.js";
+import { API_ERR, fromApiError, fromNatsError, natsErrorCode, type ApiErrorBody } from "./errors.js";
+import { NotFoundError, ServerError, type ObjectStoreError } from "../core/errors.js";
 import { decodeBase64 } from "../core/base64.js";
 
 const enc = new TextEncoder();
+/** How long a direct get may go unanswered on a server before 2.10 before the stream is looked up. */
+const SLOW_DIRECT_GET_MS = 1_000;
 const dec = new TextDecoder();
 
 /** The parts of a stream's configuration this library reads or writes. */
@@ -106,16 +110,14 @@ export class JetStreamClient {
   }
 
   /** The server's version as [major, minor, patch]. */
-  get serverVersion(): [number, number, number] {
-    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(this.nc.info?.version ?? "0.0.0");
-    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  get serverVersion(): ServerVersion {
+    return parseServerVersion(this.nc.info?.version);
   }
 
-  /** True when the server is at least `major.minor` (or did not say its version). */
-  serverAtLeast(major: number, minor: number): boolean {
+  /** True when the server is at least `major.minor.patch` (or did not say its version). */
+  serverAtLeast(major: number, minor: number, patch = 0): boolean {
     if (!this.nc.info?.version) return true;
-    const [a, b] = this.serverVersion;
-    return a > major || (a === major && b >= minor);
+    return versionAtLeast(this.serverVersion, [major, minor, patch]);
   }
 
   /**
@@ -231,10 +233,9 @@ export class JetStreamClient {
     }
     let reply;
     try {
-      reply = await this.nc.request(`${this.prefix}.DIRECT.GET.${stream}`, enc.encode(JSON.stringify(query)),
-        { timeout: this.timeout });
+      reply = await this.directGet(stream, enc.encode(JSON.stringify(query)), what);
     } catch (err) {
-      throw fromNatsError(err, what);
+      throw await this.streamGoneOr(stream, fromNatsError(err, what), what);
     }
     const h = reply.headers;
     if (h && h.code === 404) return undefined;
@@ -251,6 +252,44 @@ export class JetStreamClient {
       data: reply.data,
       ...(h.has("Nats-Msg-Id") ? { msgId: h.get("Nats-Msg-Id") } : {}),
     };
+  }
+
+  /**
+   * A direct-get request. Servers before 2.10 do not answer one for a stream that was deleted (not even
+   * with no responders): when the answer is slow, the stream is looked up meanwhile, and a missing one
+   * ends the wait at once with `BUCKET_NOT_FOUND`.
+   */
+  private async directGet(stream: string, payload: Uint8Array, what: string): Promise<ReceivedMessage> {
+    const request = this.nc.request(`${this.prefix}.DIRECT.GET.${stream}`, payload, { timeout: this.timeout });
+    if (this.serverAtLeast(2, 10)) return request;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gone = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.streamInfo(stream, what).catch((e: unknown) => {
+          if (e instanceof NotFoundError && e.code === "BUCKET_NOT_FOUND") reject(e);
+        });
+      }, Math.min(SLOW_DIRECT_GET_MS, this.timeout / 2));
+    });
+    try {
+      return await Promise.race([request, gone]);
+    } finally {
+      clearTimeout(timer);
+      request.catch(() => undefined); // left to its own timeout when the stream check ended the wait
+    }
+  }
+
+  /**
+   * After a direct get went unanswered (no responders, or a timeout): `BUCKET_NOT_FOUND` when the stream
+   * is gone (a deleted stream's direct-get subscription goes with it), else `err`.
+   */
+  async streamGoneOr(stream: string, err: ObjectStoreError, what: string): Promise<ObjectStoreError> {
+    if (!(err instanceof ServerError) || !(err.code === "TIMEOUT" || natsErrorCode(err.cause) === "503")) return err;
+    try {
+      await this.streamInfo(stream, what);
+      return err;
+    } catch (e) {
+      return e instanceof NotFoundError && e.code === "BUCKET_NOT_FOUND" ? e : err;
+    }
   }
 
   /** Publishes to a stream and waits for its ack. */

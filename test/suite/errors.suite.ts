@@ -26,6 +26,24 @@ export default function (t: Suite): void {
     await assert.rejects(() => m.deleteObjectStore(name), NotFoundError, "BUCKET_NOT_FOUND");
   });
 
+  t.test("every operation on a bucket deleted after it was opened is BUCKET_NOT_FOUND, at once", async (ctx) => {
+    // requests may wait 60 s; the test allows 20: an operation that waited for its timeout fails it
+    const m = objectStoreManager(await ctx.connect(), { timeout: 60_000 });
+    const bucket = ctx.bucketName("gone");
+    const store = await m.createObjectStore({ bucket });
+    await store.putString("a", "hello");
+    await store.addLink("l", await store.getInfo("a"));
+    await objectStoreManager(await ctx.connect()).deleteObjectStore(bucket);
+    await assert.rejects(() => store.getInfo("a"), NotFoundError, "BUCKET_NOT_FOUND");
+    await assert.rejects(() => store.getInfo("a", { showDeleted: true }), NotFoundError, "BUCKET_NOT_FOUND");
+    await assert.rejects(() => store.get("a"), NotFoundError, "BUCKET_NOT_FOUND");
+    await assert.rejects(() => store.getString("l"), NotFoundError, "BUCKET_NOT_FOUND");
+    await assert.rejects(() => store.putString("b", "x"), NotFoundError, "BUCKET_NOT_FOUND");
+    await assert.rejects(() => store.delete("a"), NotFoundError, "BUCKET_NOT_FOUND");
+    await assert.rejects(() => store.list(), NotFoundError, "BUCKET_NOT_FOUND");
+    await assert.rejects(() => store.status(), NotFoundError, "BUCKET_NOT_FOUND");
+  }, { timeoutMs: 20_000 });
+
   t.test("an empty or missing object name is NAME_REQUIRED", async (ctx) => {
     const { store } = await freshBucket(ctx);
     await assert.rejects(() => store.putString("", "x"), InvalidArgumentError, "NAME_REQUIRED");

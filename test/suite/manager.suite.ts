@@ -86,6 +86,20 @@ export default function (t: Suite): void {
     assert.deepEqual([st.description, st.maxBytes], ["second", -1], "options not given return to their defaults");
     assert.equal(await again.getString("a"), "b");
   });
+
+  t.test("the minimum server check compares the patch level: 2.6.1 is SERVER_TOO_OLD, 2.6.2 creates", async (ctx) => {
+    const nc = await ctx.connect();
+    // the real connection, with the version its server's INFO gives replaced
+    const claiming = (version: string) => Object.create(nc, { info: { value: { ...nc.info!, version } } }) as NatsConnection;
+    const bucket = ctx.bucketName("minver");
+    for (const version of ["2.6.0", "2.6.1", "2.5.9", "1.9.9"]) {
+      await assert.rejects(() => objectStoreManager(claiming(version)).createObjectStore({ bucket }), ObjectStoreError, "SERVER_TOO_OLD");
+    }
+    assert.ok(!(await objectStoreManager(nc).names()).includes(bucket), "nothing was created");
+    const store = await objectStoreManager(claiming("2.6.2")).createObjectStore({ bucket });
+    await store.putString("a", "b");
+    assert.equal(await store.getString("a"), "b");
+  });
 }
 
 /** True when the connected server is at least major.minor. */
