@@ -98,7 +98,8 @@ export function decodeInfo(payload: Uint8Array, revision: number, mtime: string)
   };
   if (typeof r.description === "string" && r.description) info.description = r.description;
   if (isStringListRecord(r.headers)) info.headers = r.headers;
-  if (isStringRecord(r.metadata)) info.metadata = r.metadata;
+  const metadata = stringRecordOf(r.metadata);
+  if (metadata) info.metadata = metadata;
   if (typeof r.digest === "string" && r.digest) info.digest = r.digest;
   if (r.deleted === true) info.deleted = true;
   const options = r.options as Record<string, unknown> | undefined | null;
@@ -170,6 +171,21 @@ function isStringRecord(v: unknown): v is Record<string, string> {
     typeof v === "object" && v !== null && !Array.isArray(v) &&
     Object.values(v).every((x) => typeof x === "string")
   );
+}
+
+/**
+ * A metadata map as another client wrote it, with `null` values read as `""` (jnats writes an empty
+ * value as `null`; nats.go reads it as `""`); `undefined` when it is not a map of strings.
+ */
+function stringRecordOf(v: unknown): Record<string, string> | undefined {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null) out[k] = "";
+    else if (typeof x === "string") out[k] = x;
+    else return undefined;
+  }
+  return out;
 }
 
 function isStringListRecord(v: unknown): v is Record<string, string[]> {

@@ -94,15 +94,18 @@ export function metaSubject(bucket: string, name: string): string {
 
 /**
  * Meta subjects other writers used for the same name, tried when the standard one holds nothing:
- * unpadded base64url (older clients), and for names of Latin-1 characters beyond ASCII, base64url of the
- * Latin-1 bytes (the official JavaScript clients encode names with `btoa`, which reads a string as
- * Latin-1, where nats.go and this library use UTF-8).
+ * unpadded base64url (older clients); standard base64 with `+` and `/` (jnats), where it differs; and for
+ * names of Latin-1 characters beyond ASCII, base64url of the Latin-1 bytes (the official JavaScript
+ * clients encode names with `btoa`, which reads a string as Latin-1, where nats.go and this library use
+ * UTF-8).
  */
 export function legacyMetaSubjects(bucket: string, name: string): string[] {
   const out: string[] = [];
   const std = encodeName(name);
   const unpadded = std.replace(/=+$/, "");
   if (unpadded !== std) out.push(unpadded);
+  const classic = std.replace(/-/g, "+").replace(/_/g, "/");
+  if (classic !== std) out.push(classic);
   if (/[\u0080-\u00ff]/.test(name) && !/[^\u0000-\u00ff]/.test(name)) {
     const latin1 = Uint8Array.from(name, (c) => c.charCodeAt(0));
     out.push(encodeBase64(latin1, { url: true, pad: true }));

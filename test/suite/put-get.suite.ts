@@ -1,4 +1,6 @@
-import { IntegrityError, ObjectResult, chunkSubject, formatDigest, metaSubject, type PutSource } from "../../src/index.js";
+import {
+  IntegrityError, NotFoundError, ObjectResult, chunkSubject, encodeName, formatDigest, metaSubject, type PutSource,
+} from "../../src/index.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import * as assert from "../harness/assert.js";
 import { freshBucket, readAll, testBytes } from "../harness/fixtures.js";
@@ -149,6 +151,31 @@ export default function (t: Suite): void {
     const checked = await store.get("with digest");
     assert.equal(checked.digestVerified, true);
     assert.bytesEqual(await checked.bytes(), data);
+  });
+
+  t.test("an object jnats wrote (name in standard base64, a null metadata value) reads, lists, updates and deletes", async (ctx) => {
+    const { nc, store } = await freshBucket(ctx);
+    const name = "日本語/ファイル ü?"; // its base64 holds both + and /, its base64url - and _
+    const url = encodeName(name);
+    const classic = url.replace(/-/g, "+").replace(/_/g, "/");
+    assert.ok(classic !== url && /[+/]/.test(classic), "the name's two encodings differ");
+    const data = testBytes(CHUNK + 9, 21);
+    const nuid = "JnatsStyleNuid00000001";
+    for (let off = 0; off < data.length; off += CHUNK) await nc.request(chunkSubject(store.bucket, nuid), data.subarray(off, off + CHUNK));
+    const digest = formatDigest(sha256(data));
+    const meta = { name, bucket: store.bucket, nuid, size: data.length, chunks: 2, mtime: new Date().toISOString(), digest,
+      metadata: { kept: "yes", empty: null }, options: { max_chunk_size: CHUNK } };
+    await nc.request(`$O.${store.bucket}.M.${classic}`, new TextEncoder().encode(JSON.stringify(meta)));
+    const info = await store.getInfo(name);
+    assert.deepEqual(info.metadata, { kept: "yes", empty: "" }, "a null value reads as empty, the rest is kept");
+    assert.bytesEqual(await store.getBytes(name), data);
+    assert.deepEqual((await store.list()).map((o) => o.name), [name]);
+    await store.updateMeta(name, { name, description: "now ours" });
+    assert.equal((await store.getInfo(name)).description, "now ours");
+    assert.deepEqual((await store.list()).map((o) => o.name), [name], "listed once after the update");
+    await store.delete(name);
+    await assert.rejects(() => store.getInfo(name), NotFoundError, "OBJECT_NOT_FOUND");
+    assert.deepEqual(await store.list(), []);
   });
 
   t.test("cancelling a body part way leaves the object readable", async (ctx) => {
