@@ -7,6 +7,9 @@
  *   node scripts/setup.mjs test     the same + every server of the matrix (scripts/nats-servers.json), Chromium
  *                                   (apt package `chromium`) for the browser tests, and Go with Debian's nats.go
  *                                   sources for the nats.go interop peer (test/interop-go)
+ *                                   and the live interop peers of test/interop/ (scripts/peers.mjs: nats.go's
+ *                                   jetstream API, the nats CLI, nats-py, ...; once per machine, into
+ *                                   ~/.cache/nats-objectstore-web/peers/)
  *   node scripts/setup.mjs server V...   builds these nats-server versions (X.Y.Z, X.Y.x, newest) only
  *
  * Servers other than Debian's 2.9.10 are built once per machine with `go install` (the Go module proxy)
@@ -27,6 +30,7 @@ import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MATRIX, NEWEST, buildServer, findServer, goBinary, resolveVersion } from "./nats-servers.mjs";
+import { buildPeers } from "./peers.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
@@ -139,6 +143,12 @@ try {
   if (apt.length) aptInstall(apt);
 
   reportServerProblems(await buildServers(wantTest ? MATRIX.map((v) => v.version) : [NEWEST]), inCI);
+  if (wantTest && !dryRun) {
+    // a peer whose toolchain is missing is a skipped test locally, a failure in CI
+    const peerProblems = await buildPeers({ log: (line) => console.log(`setup: ${line}`) });
+    for (const p of peerProblems) console.error(`setup: ${inCI ? "error" : "warning"}: ${p}`);
+    if (peerProblems.length && inCI) throw new Error("setup: interop peers are missing (see above)");
+  }
 
   const stale = pretendMissing.has("node_modules") ? "missing (pretend)" : nodeModulesStale();
   if (stale) {

@@ -8,7 +8,8 @@
  *   versions: the behaviour suites, interop with the official clients and nats.go, faults (server
  *   restarts), resumable puts over a breaking connection, permissions, the HTTP handler and the
  *   server-matrix checks (test/node/server-*.test.ts);
- * - the oldest (Debian's 2.9.10) also runs the three-node cluster faults.
+ * - the oldest (Debian's 2.9.10) also runs the three-node cluster faults and the live peers of the
+ *   official clients (interop-peers.test.ts).
  *
  * A Node test file not named here runs against the newest server only: CLI, TLS, files on disk, the
  * 1 GiB object, memory and chaos tests exercise this library and the runtime more than the server.
@@ -27,7 +28,7 @@ export const EVERY_VERSION_FILES: readonly string[] = [
 ];
 
 /** Node test files run against the oldest and the newest versions only (slow, and server-dependent). */
-export const OLDEST_AND_NEWEST_FILES: readonly string[] = ["cluster.test.ts"];
+export const OLDEST_AND_NEWEST_FILES: readonly string[] = ["cluster.test.ts", "interop-peers.test.ts"];
 
 /** Node test files whose name matches this run against every version (the server-matrix checks). */
 const EVERY_VERSION_PATTERN = /^server-.*\.test\.ts$/;
