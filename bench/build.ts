@@ -29,7 +29,8 @@ export async function buildBundles(): Promise<{ nodeTask: string; pageDir: strin
     format: "esm",
     target: "es2022",
     outfile: join(BUILD_DIR, "page", "bench.js"),
-    external: ["crypto", "node:crypto"],
+    // the TCP transport is imported only by Node tasks (lib/clients.ts): never reached in a page
+    external: ["crypto", "node:crypto", "@nats-io/transport-node"],
     logLevel: "error",
     sourcemap: "inline",
   });

@@ -2,7 +2,8 @@
  * The object store benchmark: this library vs the nats.ws bundled object store vs @nats-io/obj, put and
  * get over WebSocket against one local nats-server (file storage), in Node and in headless Chromium,
  * interleaved (the client order rotates every round), plus ceilings (raw JetStream publish and consume,
- * SHA-256) and memory. See bench/README.md.
+ * SHA-256) and memory. Node also runs the TCP rows: ours and @nats-io/obj over `@nats-io/transport-node`,
+ * nats.go (bench/go) where it builds. See bench/README.md.
  *
  *   node --import tsx bench/run.ts            full run (16 MiB, 256 MiB x3 rounds; 1 GiB x1)  -> results/latest.*
  *   node --import tsx bench/run.ts --quick    16 MiB, 1 round                                   -> results/quick.*
@@ -32,6 +33,8 @@ import { connect as tcpConnect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { copyFileSync } from "node:fs";
 import { selectServerVersion } from "./lib/server-version.ts";
+import { buildGoBench, type GoBench } from "./lib/go-bench.ts";
+import { spawn } from "node:child_process";
 
 const MiB = 1024 * 1024;
 const KiB = 1024;
@@ -112,7 +115,7 @@ function objstoreStep(runtime: Runtime, ws: WsImpl, client: ClientName, label: s
   };
 }
 
-function mainPlan(): Step[] {
+function mainPlan(go: GoBench | undefined): Step[] {
   const steps: Step[] = [];
   const quick = mode === "quick";
   const extraSize = quick ? 16 * MiB : 256 * MiB;
@@ -134,6 +137,13 @@ function mainPlan(): Step[] {
       const withExtras = extras && size === extraSize;
       for (let round = 0; round < rounds; round++) {
         const group: Step[] = (["ours", "natsws", "obj"] as ClientName[]).map((c) => objstoreStep(runtime, ws, c, c, size, round));
+        if (runtime === "node") {
+          // the v3 clients beside nats.ws, over WebSocket and over TCP; nats.go over TCP where it built
+          group.push(objstoreStep(runtime, ws, "ours", "ours [v3 ws]", size, round, { connection: "v3 ws" }));
+          group.push(objstoreStep(runtime, ws, "ours", "ours [v3 tcp]", size, round, { connection: "v3 tcp" }));
+          group.push(objstoreStep(runtime, ws, "obj", "obj [tcp]", size, round, { connection: "v3 tcp" }));
+          if (go && "bin" in go) group.push(objstoreStep(runtime, ws, "natsgo", "nats.go [tcp]", size, round));
+        }
         if (fastBatch) {
           // fast-batch buckets (ADR-50, nats-server 2.14+): ours with allowBatched, obj with its fast-ingest opt-in
           group.push(objstoreStep(runtime, ws, "ours", "ours [fast batch]", size, round, { allowBatched: true }));
@@ -258,6 +268,41 @@ async function runNodeStep(step: Step, nodeTask: string, url: string, report: (r
     report({ op: "(task)", ok: false, bytes: 0, ms: 0, mbps: 0, error: killedFor ?? `process exited early: ${stderr.trim().split("\n").slice(-2).join(" | ")}` });
   }
   for (const op of step.ops) if (!done.has(op)) report({ op, ok: false, bytes: 0, ms: 0, mbps: 0, error: "not run: an earlier op was killed" });
+}
+
+/** Runs bench/go (nats.go) for an objstore step: one JSON line per op on its stdout (go/main.go). */
+async function runGoStep(step: Step, bin: string, natsUrl: string, report: (r: OpResult) => void, deadline: number): Promise<void> {
+  const task = step.task as ObjstoreTask;
+  const child = spawn(bin, [natsUrl, task.bucket, String(step.size), step.ops.join(",")], { stdio: ["ignore", "pipe", "pipe"] });
+  const done = new Set<string>();
+  let stderr = "";
+  let pending = "";
+  let cpu = cpuSnap();
+  child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.stdout.on("data", (d: Buffer) => {
+    const lines = (pending + d.toString()).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines.filter((l) => l.trim())) {
+      const r = JSON.parse(line) as OpResult;
+      r.foreignCores = Number(foreignCores(cpu, cpuSnap()).toFixed(2));
+      cpu = cpuSnap();
+      done.add(r.op);
+      report(r);
+    }
+  });
+  // the warm-up and bucket set-up, then each op's own limit
+  const limit = Date.now() + 30_000 + step.ops.length * opLimitMs(step.size);
+  let killedFor: string | undefined;
+  const timer = setInterval(() => {
+    if (Date.now() > Math.min(limit, deadline)) {
+      killedFor = Date.now() > deadline ? "killed: global time limit of the run" : "killed (time limit)";
+      child.kill("SIGKILL");
+    }
+  }, 100);
+  const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+  clearInterval(timer);
+  const why = killedFor ?? `nats.go exited (${code}): ${stderr.trim().split("\n").slice(-1)[0] ?? ""}`;
+  for (const op of step.ops) if (!done.has(op)) report({ op, ok: false, bytes: 0, ms: 0, mbps: 0, error: why });
 }
 
 // ------------------------------------------------------------------ chromium runner
@@ -448,7 +493,7 @@ function summarize(allRows: Row[], meta: Record<string, unknown>): Summary {
   const lines: string[] = [];
   const out: Summary = { objstore: [], ratios: [], targets: [], markdown: "" };
   lines.push(`# Object store benchmark (${mode})`, "");
-  lines.push(`${meta.date} · ${meta.cpu} · ${meta.cores} cores · ${meta.memGiB} GiB · Node ${meta.node} · ${meta.chromium} · nats-server ${meta.natsServer} (file storage, loopback WebSocket) · src at ${meta.commit}`, "");
+  lines.push(`${meta.date} · ${meta.cpu} · ${meta.cores} cores · ${meta.memGiB} GiB · Node ${meta.node} · ${meta.chromium} · nats-server ${meta.natsServer}${meta.natsGo && meta.natsGo !== "–" ? ` · nats.go ${meta.natsGo}` : ""} (file storage, loopback WebSocket; Node rows marked tcp over TCP) · src at ${meta.commit}`, "");
   const fc = rows.map((r) => r.foreignCores as number | undefined).filter((x): x is number => typeof x === "number");
   lines.push(`Machine shared with other work: during the measured ops other processes used ${fmt(median(fc), 2)} cores (median), ${fmt(Math.max(0, ...fc), 2)} at most; ${discarded} op results were discarded and their task re-run because others used more than ${busyCores} cores meanwhile.`, "");
   lines.push("MB/s = 10^6 bytes/s, median of the rounds that succeeded (`k/n ok` when some failed). Memory: growth over the value after a GC right before the op, worst round, MiB — Node: RSS (VmHWM); Chromium page: JS heap + ArrayBuffer backing stores (CDP Runtime.getHeapUsage / Performance.getMetrics, sampled every 100 ms) / renderer processes' RSS; Worker: renderer RSS (the CDP heap figures are the page's, not the worker's).", "");
@@ -469,9 +514,12 @@ function summarize(allRows: Row[], meta: Record<string, unknown>): Summary {
         const mem2 = rt === "chromium" ? "rendererRssGrowth" : undefined;
         const get = (label: string, op: string) => cell(os.filter((r) => r.size === size && r.label === label && r.op === op), memKey, mem2);
         const base = { natsws: { put: get("natsws", "put"), get: get("natsws", "get") }, obj: { put: get("obj", "put"), get: get("obj", "get") } };
+        // TCP rows are compared with @nats-io/obj over TCP, where it ran
+        const objTcp = { put: get("obj [tcp]", "put"), get: get("obj [tcp]", "get") };
         for (const label of labels) {
           const put = get(label, "put");
           const g = get(label, "get");
+          const obj = label.includes("tcp]") && objTcp.put.n ? objTcp : base.obj;
           out.objstore.push({ runtime: rt, size, label, put, get: g });
           const ratio = (a: Cell, b: Cell) => (a.ok && b.ok ? a.median / b.median : NaN);
           const rtext = (a: Cell, b: Cell) => {
@@ -487,7 +535,7 @@ function summarize(allRows: Row[], meta: Record<string, unknown>): Summary {
               }
             }
           }
-          lines.push(`| ${sizeLabel(size)} | ${label} | ${cellText(put)} | ${cellText(g)} | ${rtext(put, base.natsws.put)} | ${rtext(put, base.obj.put)} | ${rtext(g, base.natsws.get)} | ${rtext(g, base.obj.get)} | ${put.n ? memCol(rt, put) : ""} | ${g.n ? memCol(rt, g) : ""} |`);
+          lines.push(`| ${sizeLabel(size)} | ${label} | ${cellText(put)} | ${cellText(g)} | ${rtext(put, base.natsws.put)} | ${rtext(put, obj.put)} | ${rtext(g, base.natsws.get)} | ${rtext(g, obj.get)} | ${put.n ? memCol(rt, put) : ""} | ${g.n ? memCol(rt, g) : ""} |`);
         }
       }
       lines.push("");
@@ -646,7 +694,10 @@ async function main(): Promise<void> {
   };
   console.log(`bench (${mode}): ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, ${meta.chromium}, nats-server ${meta.natsServer}`);
   const { nodeTask, pageDir } = await buildBundles();
-  const steps = mode === "study" ? studyPlan() : mainPlan();
+  const go = mode !== "study" && runtimes.includes("node") ? buildGoBench() : undefined;
+  if (go && "missing" in go) console.log(`  # no nats.go row: ${go.missing}`);
+  (meta as Record<string, unknown>).natsGo = go && "bin" in go ? go.version : "–";
+  const steps = mode === "study" ? studyPlan() : mainPlan(go);
   const rows: Row[] = [];
   const server: NatsServer = await startNatsServer();
   let web: { server: Server; origin: string } | undefined;
@@ -686,8 +737,11 @@ async function main(): Promise<void> {
           if (f >= quietCores) console.log(`  # other processes still use ${f.toFixed(1)} cores after waiting ${quietWaitMs / 1000} s; going on`);
         }
         if (attempt > 0 && step.task.kind === "objstore") step.task.bucket = bucketName(step.label);
-        if (step.runtime === "node") {
-          await runNodeStep(step, nodeTask, server.url, report, deadline);
+        const tcp = step.task.kind === "objstore" && (step.task.client === "natsgo" || step.task.connection === "v3 tcp");
+        if (step.task.kind === "objstore" && step.task.client === "natsgo" && go && "bin" in go) {
+          await runGoStep(step, go.bin, server.natsUrl, report, deadline);
+        } else if (step.runtime === "node") {
+          await runNodeStep(step, nodeTask, tcp ? server.natsUrl : server.url, report, deadline);
         } else {
           if (!browser) {
             web = await serve(pageDir);

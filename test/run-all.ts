@@ -8,6 +8,8 @@
  *   browser  Chromium page + dedicated Web Worker (test/browser/run-browser.ts, in-process)   newest only
  *   deno     deno test -A --no-check test/deno/      (deno from node_modules/.bin, else npx deno)   newest only
  *   e2e      the demo app (vite build) driven in Chromium (test/e2e/run-e2e.ts, in-process)   newest only
+ *   package  the npm tarball in consumer projects: Node, the CLI, Deno, Chromium, a Service Worker,
+ *            the size budget (node --import tsx test/package/main.ts)   newest only
  *
  * Children get env NATS_WS_URL (ws://…), NATS_URL (nats://…) and NATS_SERVER_VERSION (so the servers
  * tests start themselves are of the same version). Output is streamed; afterwards a table per server and
@@ -19,7 +21,7 @@
  * NATS_SERVER_VERSION (that version alone, everything); else the whole matrix.
  *
  * Usage: node --experimental-websocket --import tsx test/run-all.ts
- *          [--only node|deno|browser|e2e]...   run only these runners (repeatable)
+ *          [--only node|deno|browser|e2e|package]...   run only these runners (repeatable)
  *          [--versions 2.9.10,2.12.x,newest]   run against these servers only
  *          [--filter REGEX]                only tests whose `suite > test name` matches (env SUITE_FILTER)
  *          [--timeout-min N]               time limit per runner (default 25)
@@ -34,7 +36,7 @@ import { nodeFilesFor, planServers, type PlannedServer } from "./harness/matrix-
 import { findServer, resolveVersion } from "../scripts/nats-servers.mjs";
 
 const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
-const RUNNERS = ["node", "browser", "deno", "e2e"] as const;
+const RUNNERS = ["node", "browser", "deno", "e2e", "package"] as const;
 type RunnerName = (typeof RUNNERS)[number];
 
 interface Row {
@@ -75,7 +77,7 @@ let versions: string[] | undefined;
   }
 }
 function usage(msg: string): never {
-  console.error(`run-all: ${msg}\nusage: run-all.ts [--only node|deno|browser|e2e]... [--versions LIST] [--filter REGEX] [--timeout-min N]`);
+  console.error(`run-all: ${msg}\nusage: run-all.ts [--only node|deno|browser|e2e|package]... [--versions LIST] [--filter REGEX] [--timeout-min N]`);
   process.exit(2);
 }
 const enabled = (r: RunnerName) => only.size === 0 || only.has(r);
@@ -207,6 +209,14 @@ async function runDeno(env: NodeJS.ProcessEnv): Promise<Row> {
   return row("deno", t0, r, { passed: get("passed"), failed: get("failed"), skipped: get("ignored") });
 }
 
+async function runPackage(env: NodeJS.ProcessEnv): Promise<Row> {
+  const t0 = Date.now();
+  const r = await run("package", process.execPath, ["--import", "tsx", "test/package/main.ts"], env);
+  // `package: 12 passed, 0 failed (60.1s)`
+  const m = [...r.output.matchAll(/^package: (\d+) passed, (\d+) failed/gm)].pop();
+  return row("package", t0, r, { passed: m ? Number(m[1]) : undefined, failed: m ? Number(m[2]) : undefined });
+}
+
 async function runBrowsers(url: string): Promise<Row[]> {
   const t0 = Date.now();
   console.log(`\n=== browser: Chromium page + Web Worker`);
@@ -299,6 +309,7 @@ async function runAgainst(planned: PlannedServer, baseEnv: NodeJS.ProcessEnv): P
       if (enabled("browser")) rows.push(...(await runBrowsers(s.url)));
       if (enabled("deno")) rows.push(await runDeno(env));
       if (enabled("e2e")) rows.push(await runDemoE2E(s.url));
+      if (enabled("package")) rows.push(await runPackage(env));
     }
   } finally {
     await s.stop();

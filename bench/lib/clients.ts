@@ -1,19 +1,26 @@
 /**
  * The three object store clients behind one small interface, usable in Node and in the browser:
- * - "ours":   this library (src/), on a nats.ws connection
+ * - "ours":   this library (src/), on a nats.ws connection, or on a v3 one (`wsconnect`, or TCP)
  * - "natsws": the object store bundled in nats.ws 1.30.3 (`nc.jetstream().views.os()`)
- * - "obj":    @nats-io/obj 3.4 (`new Objm(nc)`) on a @nats-io/nats-core `wsconnect` connection
+ * - "obj":    @nats-io/obj 3.4 (`new Objm(nc)`) on a @nats-io/nats-core `wsconnect` connection, or TCP
  * Every client runs with its defaults (chunk size 128 KiB everywhere) unless the task says otherwise.
+ * ("natsgo", nats.go, is a program of its own: bench/go, run by run.ts.)
  */
 import { connect as wsConnect, StorageType as WsStorage, type NatsConnection as WsConnection } from "nats.ws";
-import { wsconnect } from "@nats-io/nats-core";
+import { wsconnect, type NatsConnection as V3Connection } from "@nats-io/nats-core";
 import { Objm, StorageType as ObjStorage } from "@nats-io/obj";
 import { objectStoreManager, defaultSha256, type HasherFactory } from "../../src/index.ts";
 import { drain } from "./source.ts";
 import { protoPut } from "./proto-put.ts";
 
-export type ClientName = "ours" | "natsws" | "obj";
-export const CLIENTS: readonly ClientName[] = ["ours", "natsws", "obj"];
+export type ClientName = "ours" | "natsws" | "obj" | "natsgo";
+
+/**
+ * How a client connects: its usual WebSocket client when not given (ours and natsws: nats.ws; obj: v3
+ * `wsconnect`); "v3 ws": `wsconnect`; "v3 tcp": `@nats-io/transport-node` over TCP (Node only: the
+ * task's url is then the nats:// one).
+ */
+export type ConnectionKind = "v3 ws" | "v3 tcp";
 
 export interface PutTuning {
   chunkSize?: number;
@@ -34,10 +41,11 @@ export interface ObjClient {
   close(): Promise<void>;
 }
 
-export async function openClient(name: ClientName, url: string): Promise<ObjClient> {
-  if (name === "ours") return openOurs(url);
+export async function openClient(name: ClientName, url: string, connection?: ConnectionKind): Promise<ObjClient> {
+  if (name === "ours") return openOurs(url, connection);
   if (name === "natsws") return openNatsWs(url);
-  return openObj(url);
+  if (name === "obj") return openObj(url, connection);
+  throw new Error("nats.go runs as a program of its own (bench/go), not in a Node task");
 }
 
 /** A nats.ws connection with settings shared by the benchmark (no reconnects: a dead server is a failure). */
@@ -45,8 +53,17 @@ export function connectNatsWs(url: string): Promise<WsConnection> {
   return wsConnect({ servers: url, maxReconnectAttempts: 0, name: "bench" });
 }
 
-async function openOurs(url: string): Promise<ObjClient> {
-  const nc = await connectNatsWs(url);
+/** A v3 connection: `wsconnect`, or TCP through `@nats-io/transport-node` (imported only then: the page bundle leaves it out). */
+async function connectV3(url: string, connection: ConnectionKind = "v3 ws"): Promise<V3Connection> {
+  const opts = { servers: url, maxReconnectAttempts: 0, name: "bench" };
+  if (connection === "v3 ws") return wsconnect(opts);
+  const { connect } = await import("@nats-io/transport-node");
+  return connect(opts);
+}
+
+async function openOurs(url: string, connection?: ConnectionKind): Promise<ObjClient> {
+  const natsWs = connection ? undefined : await connectNatsWs(url);
+  const nc = natsWs ?? await connectV3(url, connection);
   const m = objectStoreManager(nc, { timeout: 30_000 });
   let os: Awaited<ReturnType<typeof m.createObjectStore>> | undefined;
   let bucketName = "";
@@ -58,8 +75,9 @@ async function openOurs(url: string): Promise<ObjClient> {
     },
     async put(name, source, t = {}) {
       if (t.proto) {
+        if (!natsWs) throw new Error("the prototype put runs on nats.ws only");
         const chunkSize = t.chunkSize ?? 128 * 1024;
-        const size = await protoPut(nc, bucketName, name, source, {
+        const size = await protoPut(natsWs, bucketName, name, source, {
           chunkSize, window: t.window ?? Math.max(4, Math.min(64, Math.floor((4 << 20) / chunkSize))),
           hasher: t.hasher ?? defaultSha256, msgIds: t.proto.msgIds,
         });
@@ -128,8 +146,8 @@ async function openNatsWs(url: string): Promise<ObjClient> {
   };
 }
 
-async function openObj(url: string): Promise<ObjClient> {
-  const nc = await wsconnect({ servers: url, maxReconnectAttempts: 0, name: "bench" });
+async function openObj(url: string, connection?: ConnectionKind): Promise<ObjClient> {
+  const nc = await connectV3(url, connection);
   const objm = new Objm(nc);
   let os: Awaited<ReturnType<typeof objm.create>> | undefined;
   return {

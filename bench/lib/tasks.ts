@@ -8,7 +8,7 @@ import { objectStoreManager, chunkSubject, defaultSha256, type HasherFactory } f
 import { protoPut } from "./proto-put.ts";
 import { JetStreamClient } from "../../src/transport/jetstream.ts";
 import { ChunkReader } from "../../src/transport/chunk-reader.ts";
-import { openClient, connectNatsWs, type ClientName } from "./clients.ts";
+import { openClient, connectNatsWs, type ClientName, type ConnectionKind } from "./clients.ts";
 import { hasherFactory, prepareHashers, type HasherName } from "./hashers.ts";
 import { RawNats, statusOf } from "./raw-nats.ts";
 import { makePool, sourceStream, drain, MiB, KiB } from "./source.ts";
@@ -34,6 +34,8 @@ export interface ObjstoreTask {
    * then send fast batches), obj `allowBatched: true` (its opt-in fast ingest).
    */
   allowBatched?: boolean;
+  /** Connect another way than the client's usual WebSocket client (lib/clients.ts). */
+  connection?: ConnectionKind;
 }
 
 export interface CeilingTask {
@@ -142,7 +144,7 @@ export async function runTask(task: Task, url: string, hooks: Hooks): Promise<vo
 }
 
 async function runObjstore(t: ObjstoreTask, url: string, hooks: Hooks): Promise<void> {
-  const client = await openClient(t.client, url);
+  const client = await openClient(t.client, url, t.connection);
   try {
     await client.createBucket(t.bucket, { allowBatched: t.allowBatched === true });
     if (t.warmup !== false) {

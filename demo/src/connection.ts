@@ -1,6 +1,9 @@
-/** The connect panel: server URL, optional user/password or token, connect/disconnect and a status pill. */
-import { connect, type ConnectionOptions } from "nats.ws";
+/**
+ * The connect panel: server URL, the client (v3 `wsconnect` or nats.ws), optional user/password or
+ * token, connect/disconnect and a status pill that names the server version and the client.
+ */
 import { objectStoreManager } from "nats-objectstore-web";
+import { clientId, clientLabel, CLIENTS, connectWith, DEFAULT_CLIENT, type DemoConnectOptions, type DemoConnection } from "./clients.js";
 import { initialServer, rememberServer } from "./config.js";
 import { byId, h } from "./dom.js";
 import { describeError, errorText, type ReadableError } from "./errors.js";
@@ -14,6 +17,8 @@ export function mountConnection(): void {
   const form = byId<HTMLFormElement>("connect-form");
   const start = initialServer();
   const url = h("input", { name: "server", type: "url", value: start.url, "aria-label": "Server URL", placeholder: "ws://host:port", required: true, spellcheck: "false" });
+  const client = h("select", { name: "client", "aria-label": "Client", title: "The NATS client the page connects with" },
+    ...CLIENTS.map((c) => h("option", { value: c.id, selected: c.id === start.client }, c.label)));
   const auth = h("select", { name: "auth", "aria-label": "Authentication" },
     h("option", { value: "none" }, "No auth"), h("option", { value: "user" }, "User + password"), h("option", { value: "token" }, "Token"));
   const user = h("input", { name: "user", autocomplete: "username", placeholder: "user", "aria-label": "User", hidden: true });
@@ -21,13 +26,18 @@ export function mountConnection(): void {
   const token = h("input", { name: "token", type: "password", autocomplete: "off", placeholder: "token", "aria-label": "Token", hidden: true });
   const button = h("button", { type: "submit", class: "btn btn-primary btn-sm", id: "connect-btn" }, "Connect");
   const pill = h("span", { class: "pill", id: "conn-status", "data-state": "offline" }, "offline");
-  form.append(pill, url, auth, user, pass, token, button);
+  form.append(pill, url, client, auth, user, pass, token, button);
 
   const setPill = (state: PillState, text: string = state) => {
     pill.dataset.state = state;
     pill.textContent = text;
-    pill.title = state === "online" ? `Connected to ${app.nc?.getServer() ?? ""}` : "";
+    const via = app.client ? clientLabel(app.client) : "";
+    pill.dataset.client = state === "offline" ? "" : (app.client ?? "");
+    pill.title = state === "online" && app.nc ? `Connected to ${app.nc.getServer()} with ${via}` : "";
   };
+  /** `connected · nats-server 2.15.3 · v3 wsconnect`. */
+  const online = (nc: DemoConnection) =>
+    setPill("online", `connected · nats-server ${nc.info?.version ?? "?"} · ${clientLabel(app.client ?? DEFAULT_CLIENT)}`);
   const showAuth = () => {
     user.hidden = pass.hidden = auth.value !== "user";
     token.hidden = auth.value !== "token";
@@ -35,44 +45,56 @@ export function mountConnection(): void {
   auth.addEventListener("change", showAuth);
 
   async function open(): Promise<void> {
-    const opts: ConnectionOptions = { servers: url.value.trim(), name: "object-store-demo", maxReconnectAttempts: -1, timeout: 5000 };
+    const chosen = clientId(client.value) ?? DEFAULT_CLIENT;
+    const opts: DemoConnectOptions = { servers: url.value.trim(), name: "object-store-demo", maxReconnectAttempts: -1, timeout: 5000 };
     if (auth.value === "user") Object.assign(opts, { user: user.value, pass: pass.value });
     if (auth.value === "token") opts.token = token.value;
-    setPill("connecting", "connecting…");
-    button.disabled = true;
+    app.client = chosen;
+    setPill("connecting", `connecting · ${clientLabel(chosen)}…`);
+    button.disabled = client.disabled = true;
     try {
-      const nc = await connect(opts);
+      const nc = await connectWith(chosen, opts);
       app.nc = nc;
       app.manager = objectStoreManager(nc);
-      rememberServer(url.value.trim());
-      void useServiceWorker(url.value.trim(), opts);
-      setPill("online", `connected · nats-server ${nc.info?.version ?? ""}`);
+      rememberServer(url.value.trim(), chosen);
+      void useServiceWorker(url.value.trim(), chosen, opts);
+      online(nc);
       button.textContent = "Disconnect";
       void followStatus(nc);
       void nc.closed().then((err) => {
         if (app.nc !== nc) return;
-        app.nc = app.manager = app.store = undefined;
+        app.nc = app.manager = app.store = app.client = undefined;
         setPill("offline");
         button.textContent = "Connect";
+        client.disabled = false;
         if (err) notify.error("Connection closed", err);
         app.emit("connection");
       });
       app.emit("connection");
     } catch (err) {
+      app.client = undefined;
       setPill("offline");
-      notify.error(`Cannot connect to ${url.value}`, explainConnectError(err));
+      client.disabled = false;
+      notify.error(`Cannot connect to ${url.value} with ${clientLabel(chosen)}`, explainConnectError(err));
     } finally {
       button.disabled = false;
     }
   }
 
-  async function followStatus(nc: NonNullable<typeof app.nc>): Promise<void> {
+  /**
+   * Follows reconnects. Both clients send `{ type: "disconnect" | "reconnecting" | "reconnect" |
+   * "error", … }`; an error is in `data` (nats.ws) or `error` (v3).
+   */
+  async function followStatus(nc: DemoConnection): Promise<void> {
     try {
       for await (const s of nc.status()) {
         if (app.nc !== nc) return;
         if (s.type === "disconnect" || s.type === "reconnecting") setPill("reconnecting", "reconnecting…");
-        else if (s.type === "reconnect") setPill("online", "connected");
-        else if (s.type === "error") console.warn("nats:", errorText(s.data));
+        else if (s.type === "reconnect") online(nc);
+        else if (s.type === "error") {
+          const e = s as { data?: unknown; error?: unknown };
+          console.warn("nats:", errorText(e.error ?? e.data));
+        }
       }
     } catch {
       // the connection closed
@@ -87,15 +109,20 @@ export function mountConnection(): void {
   if (start.autoConnect) void open();
 }
 
+/** What each client throws when no NATS server answers (nats.ws codes; v3 `ConnectionError`, `TimeoutError`, errors.ts). */
+const NO_SERVER = new Set(["UNKNOWN_ERROR", "CONNECTION_REFUSED", "CONNECTION_ERROR", "CONNECTION_TIMEOUT", "TIMEOUT"]);
+
 /**
- * Browsers give a failed WebSocket no reason, so nats.ws can only say "unknown error": say what it
- * most likely means instead. Server answers (e.g. `AUTHORIZATION_VIOLATION`) pass through.
+ * Browsers give a failed WebSocket no reason, so nats.ws can only say "unknown error" and v3 a bare
+ * `ConnectionError`: say what it most likely means instead. Server answers (e.g.
+ * `AUTHORIZATION_VIOLATION`, v3's `AuthorizationError`) pass through.
  */
 function explainConnectError(err: unknown): ReadableError {
   const e = describeError(err);
-  if (e.code === "UNKNOWN_ERROR" || e.code === "CONNECTION_REFUSED" || e.code === "CONNECTION_TIMEOUT") {
+  if (NO_SERVER.has(e.code)) {
+    const timedOut = e.code === "CONNECTION_TIMEOUT" || e.code === "TIMEOUT";
     return {
-      code: e.code === "CONNECTION_TIMEOUT" ? e.code : "CONNECTION_REFUSED",
+      code: timedOut ? "CONNECTION_TIMEOUT" : "CONNECTION_REFUSED",
       message: "no NATS server answered at this URL. Is nats-server running with a websocket { } listener on that port?",
     };
   }

@@ -1,13 +1,15 @@
 /**
  * Objects as URLs, through the demo's Service Worker (sw.ts): after each connect it is registered as
- * `sw.js?servers=<that server>`; once it controls the page, `nats/<bucket>/<name>` is answered from the
- * object store, so a `<video>` plays and seeks with range requests and nothing is copied into a Blob.
+ * `sw.js?servers=<that server>&client=<v3 | nats.ws>`, so it connects with the page's client; once it
+ * controls the page, `nats/<bucket>/<name>` is answered from the object store, so a `<video>` plays
+ * and seeks with range requests and nothing is copied into a Blob.
  *
  * Without it (no Service Worker support, or a connection with a user, password or token, which do not
  * belong in a script URL) {@link objectUrl} gives `undefined` and callers read through `get()` instead.
  * `<html data-sw="on">` is set while it serves, for the CSS of the Open links.
  */
 import { objectPath } from "nats-objectstore-web";
+import type { ClientId } from "./clients.js";
 
 /** Where the worker serves objects, relative to the page (and to its scope: the same directory). */
 const PREFIX = "nats";
@@ -23,12 +25,20 @@ export interface Credentials {
   token?: string | undefined;
 }
 
-/** Registers the worker for `server` and waits (up to 10 s) until it controls the page. Never rejects. */
-export async function useServiceWorker(server: string, credentials: Credentials = {}): Promise<void> {
+/** The worker's script URL for a server and client (sw.ts reads both back). */
+export function workerScript(server: string, client: ClientId): string {
+  return new URL(`sw.js?${new URLSearchParams({ servers: server, client })}`, document.baseURI).href;
+}
+
+/**
+ * Registers the worker for `server`, connecting with `client`, and waits (up to 10 s) until it
+ * controls the page. Never rejects.
+ */
+export async function useServiceWorker(server: string, client: ClientId, credentials: Credentials = {}): Promise<void> {
   const mine = ++generation;
   setServing(false);
   if (!("serviceWorker" in navigator) || credentials.user || credentials.pass || credentials.token) return;
-  const script = new URL(`sw.js?${new URLSearchParams({ servers: server })}`, document.baseURI).href;
+  const script = workerScript(server, client);
   try {
     await navigator.serviceWorker.register(script, { scope: "./" });
     await controlledBy(script);

@@ -1,6 +1,6 @@
 /** The app's shared state: the connection, its manager and the selected bucket, with change events. */
-import type { NatsConnection } from "nats.ws";
 import type { ObjectStore, ObjectStoreManager } from "nats-objectstore-web";
+import type { ClientId, DemoConnection } from "./clients.js";
 
 type AppEvent =
   /** Connected or disconnected. */
@@ -13,7 +13,10 @@ type AppEvent =
   | "bucket-changed";
 
 class AppState extends EventTarget {
-  nc: NatsConnection | undefined;
+  /** The connection, by either client (clients.ts). */
+  nc: DemoConnection | undefined;
+  /** The client it was opened with. */
+  client: ClientId | undefined;
   manager: ObjectStoreManager | undefined;
   store: ObjectStore | undefined;
 

@@ -1,110 +1,69 @@
 /**
- * The connection: server URL and credentials from options or the environment, and a redactor so that
- * no password or token (nor a URL's user:password part) ever reaches the output.
+ * Opens the connection: `ws://` and `wss://` with nats.ws over the runtime's WebSocket, `nats://` and
+ * `tls://` over TCP with the v3 client `@nats-io/transport-node` (an optional dependency, loaded only for
+ * them). Deno runs that one too, through its Node compatibility: `@nats-io/transport-deno` is published
+ * on JSR only, which an npm install of this package does not reach.
  */
-import { connect, type ConnectionOptions, type NatsConnection } from "nats.ws";
-import { stringOption, type ParsedArgs } from "./args.js";
-import { usageError } from "./exit-codes.js";
-import type { Runtime } from "./runtime.js";
+import { connect, credsAuthenticator, nkeyAuthenticator, type Authenticator } from "nats.ws";
+import type { NatsConnectionLike } from "../transport/connection.js";
+import type { ConnectSettings } from "./connect-settings.js";
+import { CliError, EXIT } from "./exit-codes.js";
 
-export const DEFAULT_SERVER = "ws://127.0.0.1:8080";
+/** The v3 TCP client's module. */
+type TcpTransport = typeof import("@nats-io/transport-node");
 
-/** Where and how to connect. */
-export interface ConnectSettings {
-  /** The server URL, without credentials (safe to print). */
-  server: string;
-  user?: string;
-  password?: string;
-  token?: string;
-  timeoutMs: number;
-}
-
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
-
-/**
- * Normalizes a server URL: `ws://` and `wss://` as given; a bare `host:port` is `ws://` on the loopback
- * interface and `wss://` elsewhere. Credentials in the URL are moved out of it.
- */
-export function parseServer(text: string): { server: string; user?: string; password?: string } {
-  let t = text.trim();
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) t = `${LOOPBACK.test(t.split("/")[0]!) ? "ws" : "wss"}://${t}`;
-  let url: URL;
-  try {
-    url = new URL(t);
-  } catch {
-    throw usageError(`not a server URL: ${redactServerText(text)}`);
-  }
-  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-    throw usageError(`${url.protocol}// is not a WebSocket URL: this client connects over WebSockets (ws:// or wss://)`);
-  }
-  let user: string | undefined;
-  let password: string | undefined;
-  try {
-    user = url.username ? decodeURIComponent(url.username) : undefined;
-    password = url.password ? decodeURIComponent(url.password) : undefined;
-  } catch {
-    throw usageError(`not a server URL (a bad %-escape in its user or password): ${redactServerText(text)}`);
-  }
-  url.username = "";
-  url.password = "";
-  return { server: url.href.replace(/\/$/, ""), user, password };
-}
-
-/**
- * A server URL as given on the command line or in `NATS_URL`, fit to show in a message even when it does
- * not parse: everything between the scheme and the last `@` (a user and password, a token, however
- * malformed: with `/`, spaces or `@` in it) becomes `***`.
- */
-export function redactServerText(text: string): string {
-  const at = text.lastIndexOf("@");
-  if (at < 0) return text;
-  const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? "";
-  return `${scheme}***${text.slice(at)}`;
-}
-
-/** A URL with any `user:password@` removed, for messages. */
-export function redactUrl(text: string): string {
-  return text.replace(/(\/\/)[^/@\s]*@/g, "$1***@");
-}
-
-/** Reads the connection settings from options and environment (options win). */
-export function connectSettings(p: ParsedArgs, rt: Runtime, timeoutMs: number): ConnectSettings {
-  const fromUrl = parseServer(stringOption(p, "server") ?? rt.env("NATS_URL") ?? DEFAULT_SERVER);
-  const pick = (opt: string, env: string) => stringOption(p, opt) ?? (rt.env(env) || undefined);
-  const s: ConnectSettings = {
-    server: fromUrl.server,
-    user: pick("user", "NATS_USER") ?? fromUrl.user,
-    password: pick("password", "NATS_PASSWORD") ?? fromUrl.password,
-    token: pick("token", "NATS_TOKEN"),
-    timeoutMs,
-  };
-  if (s.password !== undefined && s.user === undefined) throw usageError("a password needs a user (--user or NATS_USER)");
-  return s;
-}
-
-/** Replaces every secret in `text` with `***`. */
-export function redactor(s: ConnectSettings | undefined, extra: string[] = []): (text: string) => string {
-  const secrets = [s?.password, s?.token, ...extra].filter((x): x is string => !!x && x.length > 0);
-  return (text) => {
-    let out = redactUrl(text);
-    for (const secret of secrets) out = out.split(secret).join("***");
-    return out;
-  };
-}
-
-/** Opens the connection. Fails fast: no waiting for a server that is not there. */
-export function openConnection(s: ConnectSettings): Promise<NatsConnection> {
-  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== "function") {
-    throw new Error("this runtime has no WebSocket: in Node 20 run with --experimental-websocket (bin/natsobj does)");
-  }
-  const opts: ConnectionOptions = {
-    servers: s.server,
+/** What both clients take alike (the v3 client's authenticators have the same shape as nats.ws's). */
+function commonOptions(s: ConnectSettings) {
+  return {
+    servers: s.servers,
     name: "natsobj",
     timeout: s.timeoutMs,
     maxReconnectAttempts: 3,
     reconnectTimeWait: 500,
     ...(s.user !== undefined ? { user: s.user, pass: s.password ?? "" } : {}),
     ...(s.token !== undefined ? { token: s.token } : {}),
+    ...(s.inboxPrefix !== undefined ? { inboxPrefix: s.inboxPrefix } : {}),
   };
-  return connect(opts);
+}
+
+/** The authenticator of a creds or nkey file, made by the client's own helpers. */
+function fileAuthenticator(
+  s: ConnectSettings,
+  helpers: { credsAuthenticator(b: Uint8Array): Authenticator; nkeyAuthenticator(b: Uint8Array): Authenticator },
+): { authenticator?: Authenticator } {
+  const c = s.credential;
+  if (!c) return {};
+  return { authenticator: c.kind === "creds" ? helpers.credsAuthenticator(c.bytes) : helpers.nkeyAuthenticator(c.bytes) };
+}
+
+async function tcpTransport(): Promise<TcpTransport> {
+  const id = "@nats-io/transport-node";
+  try {
+    return (await import(/* @vite-ignore */ id)) as TcpTransport;
+  } catch (err) {
+    throw new CliError(EXIT.FAILURE, "TRANSPORT_MISSING",
+      `nats:// and tls:// need the optional dependency ${id} (npm install ${id}), or use a ws:// URL: ${(err as Error).message}`);
+  }
+}
+
+/** Opens the connection. Fails fast: no waiting for a server that is not there. */
+export async function openConnection(s: ConnectSettings): Promise<NatsConnectionLike> {
+  if (s.transport === "websocket") {
+    if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== "function") {
+      throw new Error("this runtime has no WebSocket: in Node 20 run with --experimental-websocket (bin/natsobj does)");
+    }
+    return connect({ ...commonOptions(s), ...fileAuthenticator(s, { credsAuthenticator, nkeyAuthenticator }) });
+  }
+  const v3 = await tcpTransport();
+  const tls = s.tls && {
+    ...(s.tls.caFile !== undefined ? { caFile: s.tls.caFile } : {}),
+    ...(s.tls.certFile !== undefined ? { certFile: s.tls.certFile } : {}),
+    ...(s.tls.keyFile !== undefined ? { keyFile: s.tls.keyFile } : {}),
+    ...(s.tls.handshakeFirst ? { handshakeFirst: true } : {}),
+  };
+  return v3.connect({
+    ...commonOptions(s),
+    ...fileAuthenticator(s, v3),
+    ...(tls ? { tls } : {}),
+  });
 }

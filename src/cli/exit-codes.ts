@@ -47,11 +47,27 @@ export function usageError(message: string): CliError {
   return new CliError(EXIT.USAGE, "USAGE", message);
 }
 
-/** The codes of errors thrown by nats.ws when connecting. */
-const AUTH_CODES = new Set([
+/** The codes (nats.ws) and class names (the v3 clients) of authentication and permission errors. */
+const AUTH_ERRORS = new Set([
   "AUTHORIZATION_VIOLATION", "BAD_AUTHENTICATION", "BAD_CREDS", "AUTHENTICATION_EXPIRED", "AUTHENTICATION_TIMEOUT",
   "ACCOUNT_EXPIRED", "PERMISSIONS_VIOLATION",
+  "AuthorizationError", "UserAuthenticationExpiredError", "PermissionViolationError",
 ]);
+
+/** The codes (nats.ws) and class names (v3) of a connection that failed, closed or timed out. */
+const CONNECTION_ERRORS = new Set([
+  "CONNECTION_CLOSED", "CONNECTION_REFUSED", "DISCONNECT", "TIMEOUT", "CONNECTION_TIMEOUT",
+  "ConnectionError", "ClosedConnectionError", "DrainingConnectionError", "TimeoutError",
+]);
+
+/** How a client error names itself: its `code` (nats.ws, Node), else a known v3 class `name`; a v3 `RequestError` by its cause. */
+function natsErrorName(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown; cause?: unknown } | null | undefined;
+  if (typeof e?.code === "string") return e.code;
+  if (e?.name === "RequestError" && e.cause) return natsErrorName(e.cause) || "RequestError";
+  const name = typeof e?.name === "string" ? e.name : "";
+  return AUTH_ERRORS.has(name) || CONNECTION_ERRORS.has(name) ? name : "";
+}
 
 /** What an error means to a script: exit code, a stable code, and a one-line message. */
 export interface Classified {
@@ -65,12 +81,10 @@ export function classify(err: unknown, connecting = false): Classified {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof CliError) return { exitCode: err.exitCode, code: err.code, message };
   if (err instanceof ObjectStoreError) return { exitCode: exitCodeOf(err.code), code: err.code, message };
-  const natsCode = typeof (err as { code?: unknown })?.code === "string" ? (err as { code: string }).code : "";
-  if (AUTH_CODES.has(natsCode)) return { exitCode: EXIT.PERMISSION, code: "PERMISSION_DENIED", message: `permission denied: ${message}` };
+  const natsCode = natsErrorName(err);
+  if (AUTH_ERRORS.has(natsCode)) return { exitCode: EXIT.PERMISSION, code: "PERMISSION_DENIED", message: `permission denied: ${message}` };
   if (connecting) return { exitCode: EXIT.CONNECTION, code: "CONNECTION_FAILED", message };
-  if (["CONNECTION_CLOSED", "CONNECTION_REFUSED", "DISCONNECT", "TIMEOUT", "CONNECTION_TIMEOUT"].includes(natsCode)) {
-    return { exitCode: EXIT.CONNECTION, code: "CONNECTION_CLOSED", message };
-  }
+  if (CONNECTION_ERRORS.has(natsCode)) return { exitCode: EXIT.CONNECTION, code: "CONNECTION_CLOSED", message };
   return { exitCode: EXIT.FAILURE, code: natsCode || "ERROR", message };
 }
 

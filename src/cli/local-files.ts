@@ -8,6 +8,7 @@ interface Stats {
 interface Fs {
   stat(path: string): Promise<Stats>;
   readFile(path: string | URL, encoding: "utf8"): Promise<string>;
+  readFile(path: string | URL): Promise<Uint8Array>;
 }
 
 async function fs(): Promise<Fs> {
@@ -26,7 +27,22 @@ export async function examine(path: string): Promise<PathKind> {
     if (st.isDirectory()) return { kind: "directory" };
     return { kind: "other" };
   } catch (err) {
-    return (err as { code?: string }).code === "ENOENT" || (err as Error).name === "NotFound" ? { kind: "missing" } : { kind: "other" };
+    return isMissing(err) ? { kind: "missing" } : { kind: "other" };
+  }
+}
+
+/** Whether an error from `node:fs` says the path does not exist (Node's code, Deno's name). */
+function isMissing(err: unknown): boolean {
+  return (err as { code?: string }).code === "ENOENT" || (err as Error).name === "NotFound";
+}
+
+/** A local file's bytes, or undefined when there is no such file; other errors are thrown. */
+export async function readLocalFile(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return new Uint8Array(await (await fs()).readFile(path));
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
   }
 }
 

@@ -1,8 +1,10 @@
 /**
- * The natsobj command line: a NATS JetStream Object Store client over WebSockets.
+ * The natsobj command line: a NATS JetStream Object Store client over TCP (nats://, tls://) or
+ * WebSockets (ws://, wss://).
  *
- *   Deno:  deno run -A src/cli/main.ts <command> ...      (uses Deno's own WebSocket)
- *   Node:  bin/natsobj <command> ...                      (runs this file with tsx; adds
+ *   Deno:  deno run -A src/cli/main.ts <command> ...      (Deno's own WebSocket; TCP through npm compat)
+ *   Node:  bin/natsobj <command> ...                      (the installed package runs its compiled
+ *          dist/cli/main.js, a checkout of the repo this file through tsx; adds
  *          --experimental-websocket on Node 20, where WebSocket is not yet global)
  *
  * See `natsobj --help` for the commands, options and exit codes (src/cli/exit-codes.ts).

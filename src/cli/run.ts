@@ -3,11 +3,12 @@
  * connection, and return the exit code. Handles Ctrl-C: the running put/get is aborted (it cleans up)
  * and the exit code is 130; a second Ctrl-C (after 500 ms) exits at once.
  */
-import type { NatsConnection } from "nats.ws";
+import type { NatsConnectionLike } from "../transport/connection.js";
 import { objectStoreManager, type ObjectStoreManager } from "../manager.js";
 import { flag, parseArgs, stringOption, type ParsedArgs } from "./args.js";
 import * as buckets from "./bucket-commands.js";
-import { connectSettings, openConnection, redactor, type ConnectSettings } from "./connect.js";
+import { openConnection } from "./connect.js";
+import { connectSettings, redactor, type ConnectSettings } from "./connect-settings.js";
 import type { Command, CommandContext } from "./context.js";
 import { CliError, EXIT, classify, usageError } from "./exit-codes.js";
 import { json } from "./format.js";
@@ -49,7 +50,7 @@ export async function run(rt: Runtime): Promise<number> {
   const secrets = earlySecrets(rt);
   let redact = redactor(undefined, secrets);
   let settings: ConnectSettings | undefined;
-  let nc: NatsConnection | undefined;
+  let nc: NatsConnectionLike | undefined;
   let connecting = false;
   let connectionLost = false;
   let finished = false;
@@ -85,7 +86,7 @@ export async function run(rt: Runtime): Promise<number> {
     }
     const timeoutMs = parseDuration(stringOption(p, "timeout") ?? "10s", "--timeout");
     if (timeoutMs <= 0) throw usageError("--timeout must be more than 0");
-    settings = connectSettings(p, rt, timeoutMs);
+    settings = await connectSettings(p, rt, timeoutMs);
     redact = redactor(settings, secrets);
     const s = settings;
 
@@ -109,7 +110,7 @@ export async function run(rt: Runtime): Promise<number> {
           } finally {
             connecting = false;
           }
-          manager = objectStoreManager(nc, { timeout: timeoutMs });
+          manager = objectStoreManager(nc, { timeout: timeoutMs, ...(s.apiPrefix !== undefined ? { apiPrefix: s.apiPrefix } : {}) });
           // the library notices a dead connection only after its idle timeouts: stop at once instead
           void nc.closed().then(() => {
             if (controller.signal.aborted || finished) return;

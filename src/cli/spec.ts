@@ -26,10 +26,16 @@ export const PROGRAM = "natsobj";
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: OptionSpec[] = [
-  { name: "server", short: "s", value: "URL", help: "server WebSocket URL (env NATS_URL; default ws://127.0.0.1:8080)" },
+  { name: "server", short: "s", value: "URL", help: "server URLs: nats://, tls:// (TCP), ws://, wss:// (env NATS_URL; default: the context's, else ws://127.0.0.1:8080)" },
+  { name: "context", value: "NAME", help: "the nats CLI context to use (env NATS_CONTEXT; default: the one `nats context select` chose)" },
   { name: "user", value: "USER", help: "user name (env NATS_USER)" },
   { name: "password", value: "PASS", help: "password (env NATS_PASSWORD; prefer the env: arguments show in ps)" },
   { name: "token", value: "TOKEN", help: "auth token (env NATS_TOKEN; prefer the env)" },
+  { name: "creds", value: "FILE", help: "user credentials file: JWT and seed (env NATS_CREDS)" },
+  { name: "nkey", value: "FILE", help: "user nkey seed file (env NATS_NKEY)" },
+  { name: "tlsca", value: "FILE", help: "CA certificate to trust (TCP; env NATS_CA)" },
+  { name: "tlscert", value: "FILE", help: "TLS client certificate (TCP; env NATS_CERT)" },
+  { name: "tlskey", value: "FILE", help: "TLS client key (TCP; env NATS_KEY)" },
   { name: "timeout", value: "DURATION", help: "time limit of connecting and of each request (default 10s)" },
   { name: "json", help: "machine-readable output: one JSON document (watch: one per line); errors as JSON on stderr" },
   { name: "progress", help: "show the progress bar even when stderr is not a terminal" },
@@ -123,7 +129,7 @@ function optionLines(options: OptionSpec[]): string {
 /** The help of the whole program. */
 export function programHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => `${c.name} ${c.args}`.length)) + 2;
-  return `${PROGRAM}: NATS JetStream Object Store over WebSockets
+  return `${PROGRAM}: NATS JetStream Object Store over TCP or WebSockets
 
 Usage: ${PROGRAM} [options] <command> [arguments]
 

@@ -1,10 +1,13 @@
 /**
- * The natsobj CLI under Deno (`deno run -A src/cli/main.ts`, on Deno's own WebSocket) as a real process
- * against a real nats-server: put from a file and from a pipe, get to a file and to stdout, ls, info,
- * rm, link, status, seal, add, del, --json, exit codes (not found, connection failure, integrity,
- * usage), and credentials never printed (against a nats-server with auth started here).
+ * The natsobj CLI under Deno (`deno run -A src/cli/main.ts`: ws:// on Deno's own WebSocket, nats:// over
+ * TCP with @nats-io/transport-node through Deno's npm compatibility) as a real process against a real
+ * nats-server: put from a file and from a pipe, get to a file and to stdout, ls, info, rm, link, status,
+ * seal, add, del, --json, exit codes (not found, connection failure, integrity, usage), and credentials
+ * never printed, over ws:// and nats:// and from a nats CLI context (against a nats-server with auth
+ * started here).
  *
- * Run: NATS_WS_URL=ws://127.0.0.1:PORT deno test -A --no-check test/deno/   (test/run-all.ts does)
+ * Run: NATS_WS_URL=ws://127.0.0.1:PORT NATS_URL=nats://127.0.0.1:PORT deno test -A --no-check test/deno/
+ * (test/run-all.ts does)
  */
 import { connect } from "nats.ws";
 import { chunkSubject } from "../../src/index.js";
@@ -23,6 +26,7 @@ declare const Deno: {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> };
   test(def: { name: string; fn: () => Promise<void> }): void;
   makeTempDir(opts?: { prefix?: string }): Promise<string>;
+  mkdir(path: string, opts?: { recursive?: boolean }): Promise<void>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
   writeTextFile(path: string, data: string): Promise<void>;
   readFile(path: string): Promise<Uint8Array>;
@@ -38,6 +42,9 @@ declare const Deno: {
 
 const url = Deno.env.get("NATS_WS_URL");
 if (!url) throw new Error("NATS_WS_URL is not set: run the Deno tests through test/run-all.ts, or start a server");
+/** The same server's TCP URL (nats://), from NATS_URL as test/run-all.ts sets it. */
+const tcpUrl = Deno.env.get("NATS_URL") ?? "";
+if (!tcpUrl.startsWith("nats://")) throw new Error("NATS_URL (nats://) is not set: run the Deno tests through test/run-all.ts");
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MAIN = `${ROOT}src/cli/main.ts`;
@@ -53,8 +60,11 @@ interface Result {
 
 /** Runs `deno run -A src/cli/main.ts ...args`. */
 async function cli(args: string[], opts: { input?: Uint8Array | string; env?: Record<string, string>; cwd?: string } = {}): Promise<Result> {
-  const env: Record<string, string> = { ...Deno.env.toObject(), NATS_URL: url!, DENO_NO_UPDATE_CHECK: "1", ...opts.env };
-  for (const k of ["NATS_USER", "NATS_PASSWORD", "NATS_TOKEN"]) if (!opts.env?.[k]) delete env[k];
+  // no nats CLI context of this machine: an XDG_CONFIG_HOME without one, unless a test gives its own
+  const env: Record<string, string> = {
+    ...Deno.env.toObject(), NATS_URL: url!, DENO_NO_UPDATE_CHECK: "1", XDG_CONFIG_HOME: `${ROOT}.no-nats-config`, ...opts.env,
+  };
+  for (const k of ["NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_CREDS", "NATS_NKEY", "NATS_CONTEXT"]) if (!opts.env?.[k]) delete env[k];
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
     cwd: opts.cwd ?? ROOT,
@@ -152,6 +162,27 @@ Deno.test({
 });
 
 Deno.test({
+  name: "[deno] cli > nats:// over TCP (the node transport under Deno's npm compatibility): add, put, get, ls, del; a closed port is exit 5",
+  async fn() {
+    const b = name("dtcp");
+    const data = testBytes(MiB + 3, 12);
+    const env = { NATS_URL: tcpUrl };
+    ok(await cli(["add", b], { env }));
+    const put = await cli(["put", b, "tcp.bin", "-", "--json"], { input: data, env });
+    ok(put);
+    assert.equal(JSON.parse(put.out).size, data.length);
+    const got = await cli(["get", b, "tcp.bin", "-o", "-"], { env });
+    ok(got);
+    assert.bytesEqual(got.stdout, data);
+    assert.deepEqual((JSON.parse((await cli(["ls", b, "--json"], { env })).out) as Array<{ name: string }>).map((i) => i.name), ["tcp.bin"]);
+    ok(await cli(["del", b, "--server", tcpUrl]));
+    const down = await cli(["ls", "--json"], { env: { NATS_URL: `nats://127.0.0.1:${freePort()}` } });
+    assert.equal(down.code, 5, down.err);
+    assert.equal(JSON.parse(down.err).error.code, "CONNECTION_FAILED");
+  },
+});
+
+Deno.test({
   name: "[deno] cli > exit codes: usage 2, not found 3, integrity 4, connection failure 5",
   async fn() {
     const b = name("dcodes");
@@ -159,7 +190,7 @@ Deno.test({
     try {
       assert.equal((await cli([])).code, 2);
       assert.equal((await cli(["put", b, "-"])).code, 2);
-      assert.equal((await cli(["ls", "--server", "nats://127.0.0.1:4222"])).code, 2);
+      assert.equal((await cli(["ls", "--server", "http://127.0.0.1:4222"])).code, 2);
 
       const missing = await cli(["get", name("nope"), "x", "--json"]);
       assert.equal(missing.code, 3);
@@ -234,6 +265,17 @@ Deno.test({
       assert.equal((await run(["ls", "--user", "bob", "--password", `${secret}!`])).code, 6);
       assert.equal((await run(["ls", "--json"], { NATS_USER: "bob", NATS_PASSWORD: `${secret}!` })).code, 6);
       assert.equal((await run(["ls", "--server", `ws://bob:${secret}!@127.0.0.1:${wsPort}`])).code, 6);
+      // over nats:// too: a wrong password is exit 6; a nats CLI context (selected) or the URL's user:password connect
+      const tcp = `nats://127.0.0.1:${port}`;
+      assert.equal((await run(["ls", "--json", "--server", tcp, "--user", "bob", "--password", `${secret}!`])).code, 6);
+      assert.equal(JSON.parse(runs.at(-1)!.err).error.code, "PERMISSION_DENIED");
+      await Deno.mkdir(`${dir}/config/nats/context`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/config/nats/context/auth.json`, JSON.stringify({ url: tcp, user: "bob", password: secret }));
+      await Deno.writeTextFile(`${dir}/config/nats/context.txt`, "auth\n");
+      const viaContext = { NATS_URL: "", XDG_CONFIG_HOME: `${dir}/config` };
+      ok(await run(["add", "tcpsec", "--json"], viaContext));
+      ok(await run(["put", "tcpsec", "x", "-"], viaContext));
+      ok(await run(["del", "tcpsec", "--server", `nats://bob:${secret}@127.0.0.1:${port}`]));
       ok(await run(["add", "sec", "--user", "bob"], { NATS_PASSWORD: secret }));
       ok(await run(["put", "sec", "x", "-", "--json", "--server", `ws://bob:${secret}@127.0.0.1:${wsPort}`]));
       ok(await run(["status", "sec", "--user", "bob", "--password", secret]));

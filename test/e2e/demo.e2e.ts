@@ -9,7 +9,7 @@ import { ObjectStoreError } from "../../src/index.js";
 import { HeapSampler } from "./heap.js";
 import {
   dropFiles, dropMade, eventually, GiveUp, makeFile, objectRow, openDemo, patternWords, rowAction, savedBytes,
-  selectBucket, sleep, submitDialog, uploadRow, type FileSpec,
+  selectBucket, sleep, submitDialog, uploadRow, type DemoClient, type FileSpec,
 } from "./page-helpers.js";
 import type { E2EContext, E2ETest } from "./run-e2e.js";
 import { testBytes } from "../harness/fixtures.js";
@@ -18,6 +18,7 @@ const RUN = Date.now().toString(36);
 const BUCKET = `e2e_files_${RUN}`;
 const BIG_BUCKET = `e2e_big_${RUN}`;
 const GONE_BUCKET = `e2e_gone_${RUN}`;
+const CLIENTS_BUCKET = `e2e_clients_${RUN}`;
 const MiB = 1024 * 1024;
 /**
  * Size of the large up/down test. 256 MiB (up + down, both SHA-256 hashed in the page) takes about
@@ -509,7 +510,68 @@ export const tests: E2ETest[] = [
       }
     },
   },
+  {
+    name: "connects with each client choice (nats.ws, v3 wsconnect): the pill names it, a put and a download work, the Service Worker uses it",
+    timeoutMs: 90_000,
+    fn: async (ctx) => {
+      const { page } = ctx;
+      await ctx.manager.createObjectStore({ bucket: CLIENTS_BUCKET, storage: "memory" });
+      const version = ctx.nc.info?.version ?? "?";
+      const refused = `ws://127.0.0.1:${await freeClosedPort()}`;
+      // nats.ws first, so that the page ends on the default client for the tests after this one.
+      for (const [client, label] of [["nats.ws", "nats.ws"], ["v3", "v3 wsconnect"]] as const) {
+        await connectByForm(page, refused, client);
+        const toast = page.locator(".toast-error", { hasText: `${refused} with ${label}` });
+        await toast.waitFor();
+        const error = await toast.innerText();
+        readable(error);
+        assert(error.includes("CONNECTION_REFUSED"), `${label}: no CONNECTION_REFUSED in: ${error}`);
+
+        await connectByForm(page, ctx.wsUrl, client);
+        const pill = page.locator('#conn-status[data-state="online"]');
+        await pill.waitFor();
+        const text = await pill.innerText();
+        assert(text === `connected · nats-server ${version} · ${label}`, `${label}: pill says "${text}"`);
+        assert((await pill.getAttribute("data-client")) === client, `${label}: pill data-client ${await pill.getAttribute("data-client")}`);
+        await ctx.shot(`client-${client}`);
+
+        await selectBucket(page, CLIENTS_BUCKET);
+        const name = `via-${client}.bin`;
+        const bytes = testBytes(2 * MiB + 77, client.length);
+        await dropFiles(page, [{ name, bytes }]);
+        await uploadRow(page, name).and(page.locator('[data-state="done"]')).waitFor({ timeout: 30_000 });
+        sameBytes(await (await store(ctx, CLIENTS_BUCKET)).getBytes(name), bytes, `${name} as stored`);
+        await rowAction(page, name, "download");
+        await objectRow(page, name).locator('[data-integrity="verified"]').waitFor();
+        sameBytes((await savedBytes(page, name)).bytes, bytes, `${name} downloaded`);
+
+        // The Service Worker registered for this connection opens its own with the same client.
+        await page.locator('html[data-sw="on"]').waitFor({ timeout: 15_000 });
+        const worker = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? "");
+        assert(new URL(worker).searchParams.get("client") === client, `${label}: the Service Worker is ${worker}`);
+        const served = await page.evaluate(async (path) => {
+          const r = await fetch(path);
+          return { status: r.status, sha256: Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", await r.arrayBuffer()))) };
+        }, `nats/${CLIENTS_BUCKET}/${name}`);
+        assert(served.status === 200, `${label}: the Service Worker answered ${served.status}`);
+        assert(Buffer.from(served.sha256).equals(createHash("sha256").update(bytes).digest()), `${label}: the Service Worker served other bytes`);
+      }
+    },
+  },
 ];
+
+/** Disconnects when connected, then connects through the form to `server` with `client` and no auth. */
+async function connectByForm(page: E2EContext["page"], server: string, client: DemoClient): Promise<void> {
+  if ((await page.locator("#conn-status").getAttribute("data-state")) !== "offline") {
+    await page.click("#connect-btn");
+    await page.locator('#conn-status[data-state="offline"]').waitFor();
+  }
+  await page.fill('input[name="server"]', server);
+  await page.selectOption('select[name="auth"]', "none");
+  await page.selectOption('select[name="client"]', client);
+  await page.click("#connect-btn");
+  await page.locator('#conn-status:not([data-state="connecting"])').waitFor();
+}
 
 /** Removes what the tests left on the server (the runner calls it after the last test). */
 export async function cleanup(ctx: Pick<E2EContext, "manager">): Promise<void> {

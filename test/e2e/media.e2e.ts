@@ -70,7 +70,7 @@ export const tests: E2ETest[] = [
       await openDemo(page, ctx.origin, ctx.wsUrl);
       await page.locator('html[data-sw="on"]').waitFor({ timeout: 15_000 });
       const script = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
-      const expected = `${ctx.origin}/sw.js?${new URLSearchParams({ servers: ctx.wsUrl })}`;
+      const expected = `${ctx.origin}/sw.js?${new URLSearchParams({ servers: ctx.wsUrl, client: "v3" })}`;
       assert(script === expected, `controller ${script}, expected ${expected}`);
       await installMediaHelpers(page);
       made.png = await drawPng(page);

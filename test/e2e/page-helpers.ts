@@ -120,9 +120,12 @@ function cssString(s: string): string {
   return s.replace(/["\\]/g, "\\$&");
 }
 
-/** Opens the demo connected to `wsUrl` and waits for the connection. */
-export async function openDemo(page: Page, origin: string, wsUrl: string): Promise<void> {
-  await page.goto(`${origin}/?server=${encodeURIComponent(wsUrl)}`);
+/** The demo's client choices (demo/src/clients.ts), by the value of its `client` select. */
+export type DemoClient = "v3" | "nats.ws";
+
+/** Opens the demo connected to `wsUrl` with `client` (default the demo's default, v3) and waits for the connection. */
+export async function openDemo(page: Page, origin: string, wsUrl: string, client: DemoClient = "v3"): Promise<void> {
+  await page.goto(`${origin}/?${new URLSearchParams({ server: wsUrl, client })}`);
   await page.locator('#conn-status[data-state="online"]').waitFor({ timeout: 15_000 });
 }
 

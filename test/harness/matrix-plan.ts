@@ -2,8 +2,8 @@
  * What test/run-all.ts runs against which nats-server of the matrix (scripts/nats-servers.json), so the
  * whole run stays under 30 minutes on two cores:
  *
- * - the newest release: every runner (Node, Chromium page and Worker, Deno, the demo e2e) and every
- *   Node test file;
+ * - the newest release: every runner (Node, Chromium page and Worker, Deno, the demo e2e, the packed
+ *   tarball in consumer projects: test/package/) and every Node test file;
  * - every other version: Node only, with the files that talk to the server in ways that differ between
  *   versions: the behaviour suites, interop with the official clients and nats.go, faults (server
  *   restarts), resumable puts over a breaking connection, permissions, the HTTP handler and the

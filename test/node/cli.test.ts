@@ -109,7 +109,7 @@ describe("[node] cli", { concurrency: 4 }, () => {
     assert.match(help.out, /Commands:[\s\S]*put <bucket>[\s\S]*Exit codes:/);
     assert.match((await cli(["get", "--help"])).out, /--output FILE/);
     assert.match((await cli(["--version"])).out, /^natsobj \d+\.\d+\.\d+/);
-    for (const args of [[], ["frobnicate"], ["put", "b"], ["get", "b", "x", "--bogus"], ["ls", "--server", "nats://127.0.0.1:4222"],
+    for (const args of [[], ["frobnicate"], ["put", "b"], ["get", "b", "x", "--bogus"], ["ls", "--server", "http://127.0.0.1:4222"],
       ["add", "b", "--ttl", "10"], ["add", "b", "--storage", "tape"], ["put", "b", "-"], ["add", "bad.name"]]) {
       const r = await cli(args);
       assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}, stderr ${r.err}`);
@@ -331,7 +331,9 @@ describe("[node] cli", { concurrency: 4 }, () => {
       const check = () => (lines.split("\n").filter(Boolean).length >= n ? resolve() : setTimeout(check, 20));
       check();
     });
+    // the watcher lives while three other CLI runs start and end: on a busy machine that takes a while
     const done = cli(["watch", b, "--json"], {
+      timeoutMs: 180_000,
       onStart: (c) => {
         child = c;
         c.stdout!.on("data", (d: Buffer) => (lines += d.toString()));
@@ -351,12 +353,19 @@ describe("[node] cli", { concurrency: 4 }, () => {
   test("Ctrl-C during a put from a stalled pipe: exit 130, nothing stored", async () => {
     const b = await added("int");
     const before = JSON.parse((await cli(["status", b, "--json"])).out).messages;
+    const nc = await connect({ servers: url });
+    const store = await objectStoreManager(nc).objectStore(b);
+    // Ctrl-C once the put is under way (its first chunks stored), however long the CLI took to start
+    const underWay = async () => {
+      for (let i = 0; i < 1200 && (await store.status()).messages <= before; i++) await new Promise((r) => setTimeout(r, 100));
+    };
     const r = await cli(["put", b, "partial", "-"], {
+      timeoutMs: 180_000,
       onStart: (c) => {
         c.stdin!.write(testBytes(2 * MiB, 3)); // then nothing more: the pipe stays open
-        setTimeout(() => c.kill("SIGINT"), 1500);
+        void underWay().then(() => c.kill("SIGINT"));
       },
-    });
+    }).finally(() => nc.close());
     assert.equal(r.code, 130, r.err);
     assert.equal((await cli(["info", b, "partial"])).code, 3);
     assert.equal(JSON.parse((await cli(["status", b, "--json"])).out).messages, before, "the partial chunks were purged");
