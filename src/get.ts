@@ -2,7 +2,7 @@
 import type { Bucket } from "./bucket.js";
 import { parseDigest, sameHash } from "./core/digest.js";
 import { checkGetOptions } from "./core/check-options.js";
-import { AbortedError, IntegrityError, InvalidArgumentError, ObjectStoreError } from "./core/errors.js";
+import { AbortedError, ConflictError, IntegrityError, InvalidArgumentError, ObjectStoreError } from "./core/errors.js";
 import type { ObjectInfo } from "./core/meta.js";
 import { chunkSubject } from "./core/names.js";
 import type { GetOptions } from "./options.js";
@@ -74,7 +74,7 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
           }
           const m = await reader.next();
           if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
-          if (!m) throw integrity("CHUNK_COUNT_MISMATCH", `${info.name}: ${chunks} chunks stored, its meta says ${info.chunks}`);
+          if (!m) throw await replacedOr(bucket, info, integrity("CHUNK_COUNT_MISMATCH", `${info.name}: ${chunks} chunks stored, its meta says ${info.chunks}`));
           hasher.update(m.data);
           bytes += m.data.length;
           chunks++;
@@ -86,7 +86,9 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
             controller.close();
             return;
           }
-          if (m.pending === 0) throw integrity("CHUNK_COUNT_MISMATCH", `${info.name}: ${chunks} chunks stored, its meta says ${info.chunks}`);
+          if (m.pending === 0) {
+            throw await replacedOr(bucket, info, integrity("CHUNK_COUNT_MISMATCH", `${info.name}: ${chunks} chunks stored, its meta says ${info.chunks}`));
+          }
           if (bytes > info.size) throw integrity("SIZE_MISMATCH", `${info.name}: more bytes stored than its meta says`);
           controller.enqueue(m.data);
           opts.onProgress?.({ bytes, total: info.size, chunks });
@@ -101,6 +103,21 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * Chunks missing from a read: `REVISION_MISMATCH` when the object was replaced or deleted meanwhile (the
+ * write that replaced it purged the version being read), else the integrity error itself.
+ */
+async function replacedOr(bucket: Bucket, info: ObjectInfo, err: IntegrityError): Promise<ObjectStoreError> {
+  let now: ObjectInfo | undefined;
+  try {
+    now = await bucket.readInfo(info.name, { fresh: true });
+  } catch {
+    return err; // cannot tell: the chunks are missing either way
+  }
+  if (now && !now.deleted && now.nuid === info.nuid) return err;
+  return new ConflictError("REVISION_MISMATCH", `${info.name} was ${now && !now.deleted ? "replaced" : "deleted"} while it was being read; read it again`, { cause: err });
 }
 
 function integrity(code: "DIGEST_MISMATCH" | "SIZE_MISMATCH" | "CHUNK_COUNT_MISMATCH", message: string): IntegrityError {

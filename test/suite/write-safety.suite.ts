@@ -257,4 +257,26 @@ export default function (t: Suite): void {
     assert.equal(pulled, 0, "the source was not read");
     assert.equal((await store.status()).messages, 0, "nothing was stored");
   });
+
+  t.test("a get whose object is replaced or deleted while it reads fails with REVISION_MISMATCH, not an integrity error", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    const CHUNK = 128 * 1024;
+    for (const change of ["replaced", "deleted"] as const) {
+      const data = testBytes(64 * CHUNK, 31); // far more than a get reads ahead (2 MiB)
+      await store.putBytes("moving", data, { chunkSize: CHUNK });
+      const reader = (await store.get("moving")).body.getReader();
+      assert.ok(!(await reader.read()).done, "the first chunk was read");
+      if (change === "replaced") await store.putString("moving", "the next version");
+      else await store.delete("moving");
+      let failure: unknown;
+      try {
+        while (!(await reader.read()).done) { /* drain */ }
+      } catch (err) {
+        failure = err;
+      }
+      assert.ok(failure instanceof ConflictError, `${change}: got ${String(failure)}`);
+      assert.equal(failure.code, "REVISION_MISMATCH");
+      assert.ok(failure.message.includes(change), failure.message);
+    }
+  });
 }
