@@ -11,6 +11,11 @@
  *                                   jetstream API, the nats CLI, nats-py, ...; once per machine, into
  *                                   ~/.cache/nats-objectstore-web/peers/)
  *   node scripts/setup.mjs server V...   builds these nats-server versions (X.Y.Z, X.Y.x, newest) only
+ *   ENGINES=firefox,webkit node scripts/setup.mjs test
+ *                                   the same as `test` + the opt-in browser engines (test/harness/engines.ts):
+ *                                   firefox -> apt `firefox-esr`; webkit -> apt `webkit2gtk-driver` (WebKitWebDriver,
+ *                                   and the MiniBrowser of libwebkit2gtk-4.1-0), `xvfb` and `xauth` (xvfb-run).
+ *                                   Without ENGINES (or without `test`) nothing of these is checked or installed.
  *
  * Servers other than Debian's 2.9.10 are built once per machine with `go install` (the Go module proxy)
  * into a cache outside the repo (scripts/nats-servers.mjs: ~/.cache/nats-objectstore-web/nats-server/
@@ -51,7 +56,7 @@ function onPath(cmd) {
   return false;
 }
 
-// SETUP_DRY_RUN=1 prints what would be run; SETUP_PRETEND_MISSING=nats-server,chromium,go,node_modules,v2.12.15
+// SETUP_DRY_RUN=1 prints what would be run; SETUP_PRETEND_MISSING=nats-server,chromium,go,node_modules,v2.12.15,firefox,webkit
 // treats those as missing (both for testing this script).
 const dryRun = !!process.env.SETUP_DRY_RUN;
 const pretendMissing = new Set((process.env.SETUP_PRETEND_MISSING ?? "").split(",").filter(Boolean));
@@ -80,6 +85,29 @@ function aptInstall(pkgs) {
 }
 
 const mtime = (p) => statSync(p).mtimeMs;
+
+/** The opt-in engines' packages (env ENGINES, comma-separated: firefox, webkit) whose binaries are missing. */
+function enginePackages() {
+  const wanted = (process.env.ENGINES ?? "").split(",").map((e) => e.trim()).filter(Boolean);
+  /** @type {Record<string, [string, string][]>} engine -> [binary, package] */
+  const needs = {
+    firefox: [["/usr/bin/firefox-esr", "firefox-esr"]],
+    webkit: [
+      ["/usr/bin/WebKitWebDriver", "webkit2gtk-driver"],
+      ["/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser", "libwebkit2gtk-4.1-0"],
+      ["/usr/bin/xvfb-run", "xvfb"],
+      ["/usr/bin/xauth", "xauth"],
+    ],
+  };
+  const pkgs = [];
+  for (const engine of wanted) {
+    if (engine === "chromium") continue; // always there for `test`
+    const list = needs[engine];
+    if (!list) throw new Error(`setup: ENGINES: unknown engine ${engine} (firefox, webkit)`);
+    for (const [bin, pkg] of list) if (pretendMissing.has(engine) || !existsSync(bin)) pkgs.push(pkg);
+  }
+  return pkgs;
+}
 
 function nodeModulesStale() {
   const nm = join(ROOT, "node_modules");
@@ -134,6 +162,7 @@ try {
   const apt = [];
   if (pretendMissing.has("nats-server") || !onPath("nats-server")) apt.push("nats-server");
   if (wantTest && (pretendMissing.has("chromium") || !existsSync("/usr/bin/chromium"))) apt.push("chromium");
+  if (wantTest) apt.push(...enginePackages());
   if (wantTest) {
     if (pretendMissing.has("go") || !onPath("go")) apt.push("golang-go");
     if (pretendMissing.has("go") || !existsSync("/usr/share/gocode/src/github.com/nats-io/nats.go/object.go")) {

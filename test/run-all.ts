@@ -6,6 +6,9 @@
  *            (every version: the behaviour suites, interop, faults, resume, permissions, HTTP, server checks;
  *            the newest: every file)
  *   browser  Chromium page + dedicated Web Worker (test/browser/run-browser.ts, in-process)   newest only
+ *   firefox, webkit   the same suites in Firefox ESR and WebKitGTK (test/harness/engines.ts)   opt-in only:
+ *            not in the default set, run them with `--only firefox,webkit` (set-up:
+ *            `ENGINES=firefox,webkit node scripts/setup.mjs test`)
  *   deno     deno test -A --no-check test/deno/      (deno from node_modules/.bin, else npx deno)   newest only
  *   e2e      the demo app (vite build) driven in Chromium (test/e2e/run-e2e.ts, in-process)   newest only
  *   package  the npm tarball in consumer projects: Node, the CLI, Deno, Chromium, a Service Worker,
@@ -21,7 +24,7 @@
  * NATS_SERVER_VERSION (that version alone, everything); else the whole matrix.
  *
  * Usage: node --experimental-websocket --import tsx test/run-all.ts
- *          [--only node|deno|browser|e2e|package]...   run only these runners (repeatable)
+ *          [--only node|deno|browser|e2e|package|firefox|webkit]...   run only these runners (repeatable)
  *          [--versions 2.9.10,2.12.x,newest]   run against these servers only
  *          [--filter REGEX]                only tests whose `suite > test name` matches (env SUITE_FILTER)
  *          [--timeout-min N]               time limit per runner (default 25)
@@ -32,12 +35,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer, type NatsServer } from "./harness/nats-server.js";
 import { runBrowser } from "./browser/run-browser.js";
+import type { Engine } from "./harness/engines.js";
 import { nodeFilesFor, planServers, type PlannedServer } from "./harness/matrix-plan.js";
 import { findServer, resolveVersion } from "../scripts/nats-servers.mjs";
 
 const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
-const RUNNERS = ["node", "browser", "deno", "e2e", "package"] as const;
+const RUNNERS = ["node", "browser", "deno", "e2e", "package", "firefox", "webkit"] as const;
 type RunnerName = (typeof RUNNERS)[number];
+/** Runners that run only when named with --only. */
+const OPT_IN: ReadonlySet<RunnerName> = new Set(["firefox", "webkit"]);
 
 interface Row {
   /** The server's version. */
@@ -77,10 +83,10 @@ let versions: string[] | undefined;
   }
 }
 function usage(msg: string): never {
-  console.error(`run-all: ${msg}\nusage: run-all.ts [--only node|deno|browser|e2e|package]... [--versions LIST] [--filter REGEX] [--timeout-min N]`);
+  console.error(`run-all: ${msg}\nusage: run-all.ts [--only ${RUNNERS.join("|")}]... [--versions LIST] [--filter REGEX] [--timeout-min N]`);
   process.exit(2);
 }
-const enabled = (r: RunnerName) => only.size === 0 || only.has(r);
+const enabled = (r: RunnerName) => (only.size === 0 && !OPT_IN.has(r)) || only.has(r);
 
 // ---- child processes ---------------------------------------------------------------------------
 
@@ -217,17 +223,18 @@ async function runPackage(env: NodeJS.ProcessEnv): Promise<Row> {
   return row("package", t0, r, { passed: m ? Number(m[1]) : undefined, failed: m ? Number(m[2]) : undefined });
 }
 
-async function runBrowsers(url: string): Promise<Row[]> {
+async function runBrowsers(url: string, engine: Engine = "chromium"): Promise<Row[]> {
   const t0 = Date.now();
-  console.log(`\n=== browser: Chromium page + Web Worker`);
+  const name = { chromium: "Chromium", firefox: "Firefox", webkit: "WebKit" }[engine];
+  console.log(`\n=== ${engine === "chromium" ? "browser" : engine}: ${name} page + Web Worker`);
   try {
-    const s = await runBrowser({ url, filter, timeoutMs });
+    const s = await runBrowser({ url, engine, filter, timeoutMs });
     const ms = Date.now() - t0;
     return Object.entries(s.byRun).map(([runtime, counts]) => ({ runtime, ...counts, ms }));
   } catch (e) {
     console.error(e);
     return [
-      { runtime: "chromium+worker", passed: 0, failed: 1, skipped: 0, ms: Date.now() - t0, note: `runner crashed: ${(e as Error).message.split("\n")[0]}` },
+      { runtime: `${engine}+worker`, passed: 0, failed: 1, skipped: 0, ms: Date.now() - t0, note: `runner crashed: ${(e as Error).message.split("\n")[0]}` },
     ];
   }
 }
@@ -307,6 +314,8 @@ async function runAgainst(planned: PlannedServer, baseEnv: NodeJS.ProcessEnv): P
       // the in-process runners start any server of their own from this process's env
       if (!byBin) process.env.NATS_SERVER_VERSION = planned.version;
       if (enabled("browser")) rows.push(...(await runBrowsers(s.url)));
+      if (enabled("firefox")) rows.push(...(await runBrowsers(s.url, "firefox")));
+      if (enabled("webkit")) rows.push(...(await runBrowsers(s.url, "webkit")));
       if (enabled("deno")) rows.push(await runDeno(env));
       if (enabled("e2e")) rows.push(await runDemoE2E(s.url));
       if (enabled("package")) rows.push(await runPackage(env));
@@ -351,8 +360,9 @@ function sum(rows: readonly Row[]): { passed: number; failed: number; skipped: n
 function printTables(rows: readonly Row[], totalMs: number): void {
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  const width = Math.max(16, ...rows.map((r) => r.runtime.length + 1)); // `webkit-worker v3-ws`
   const line = (srv: string, name: string, p: number | string, f: number | string, s: number | string, t: string, note = "") =>
-    `${srv.padEnd(9)}${name.padEnd(16)}${pad(p, 7)}${pad(f, 7)}${pad(s, 8)}${pad(t, 9)}${note ? `  ${note}` : ""}`;
+    `${srv.padEnd(9)}${name.padEnd(width)}${pad(p, 7)}${pad(f, 7)}${pad(s, 8)}${pad(t, 9)}${note ? `  ${note}` : ""}`;
   console.log("\n" + line("server", "runtime", "passed", "failed", "skipped", "time"));
   for (const r of rows) console.log(line(r.server ?? "", r.runtime, r.passed, r.failed, r.skipped, secs(r.ms), r.note));
   const total = sum(rows);

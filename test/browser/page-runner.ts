@@ -129,6 +129,8 @@ export function start(loaders: readonly SuiteLoader[], entryUrl = "entry.js"): v
     });
 
   (globalThis as { __suiteRunner?: unknown }).__suiteRunner = { runPage, runWorker };
+  const heading = document.querySelector("h3");
+  if (heading) heading.textContent += ` (${navigator.userAgent})`; // which engine, in the screenshot
   document.title = "suite runner ready";
 }
 

@@ -1,29 +1,34 @@
 /**
- * Runs the portable suites in Chromium, in the page (runtime "chromium") and in a dedicated module
- * Web Worker (runtime "worker").
+ * Runs the portable suites in a browser engine (Chromium by default; Firefox or WebKit opt-in), in the
+ * page (runtime "chromium": a browser page, whatever the engine) and in a dedicated module Web Worker
+ * (runtime "worker").
  *
  * 1. esbuild bundles a generated entry (test/browser/page-runner.ts + one lazy chunk per
  *    `test/suite/*.suite.ts`) for the browser into a temp dir. A suite that does not compile is
  *    left out and reported as a failure of that suite.
  * 2. A tiny node:http server on 127.0.0.1 (ephemeral port) serves the bundle.
- * 3. Playwright (playwright-core) drives the system Chromium (`/usr/bin/chromium`, or env
- *    `CHROMIUM_PATH`): runs in the page and in a worker, each with nats.ws and with the v3 `wsconnect()`;
- *    results stream back as they happen and are printed as `ok - [runtime transport] suite > test` /
- *    `not ok - [runtime transport] suite > test: message`.
- * 4. A screenshot of the page is saved to `test-artifacts/browser.png`.
+ * 3. test/harness/engines.ts opens a page in the engine: Debian's Chromium through playwright-core
+ *    (`/usr/bin/chromium`, or env `CHROMIUM_PATH`), Firefox ESR through puppeteer-core (WebDriver BiDi), or
+ *    WebKitGTK's MiniBrowser through WebKitWebDriver and selenium-webdriver (under xvfb-run). It runs in
+ *    the page and in a worker, each with nats.ws and with the v3 `wsconnect()`; results stream back as
+ *    they happen and are printed as `ok - [runtime transport] suite > test` /
+ *    `not ok - [runtime transport] suite > test: message`, where the runtime is `chromium` and `worker`
+ *    in Chromium, `firefox` and `firefox-worker` in Firefox, `webkit` and `webkit-worker` in WebKit.
+ * 4. A screenshot of the page is saved to `test-artifacts/browser.png` (`browser-<engine>.png` for the
+ *    other engines).
  *
  * CLI: `node --experimental-websocket --import tsx test/browser/run-browser.ts` (uses env NATS_WS_URL,
- * else starts its own nats-server). Options: `--runtime chromium|worker` (repeatable),
+ * else starts its own nats-server). Options: `--engine chromium|firefox|webkit` (default chromium),
+ * `--runtime chromium|worker` (repeatable; `chromium` is the page in every engine),
  * `--transport nats.ws|v3-ws` (repeatable; default both), `--filter REGEX` (or env SUITE_FILTER), `--headed`.
  */
 import { build, type BuildFailure, type Message, type Plugin } from "esbuild";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BrowserTestResult } from "./page-runner.js";
-import { CHROMIUM_PATH, chromiumArgs } from "../harness/chromium.js";
-import { runLabel } from "../harness/context.js";
+import { ENGINES, launchPage, withTimeout, type Engine, type EnginePage } from "../harness/engines.js";
 import type { Transport } from "../harness/suite.js";
 import { serveDir, type StaticServer } from "../harness/static-server.js";
 
@@ -43,6 +48,8 @@ export type BrowserTransport = Exclude<Transport, "v3-tcp">;
 export interface BrowserRunOptions {
   /** WebSocket URL of the nats-server. */
   url: string;
+  /** The browser engine (default chromium). */
+  engine?: Engine | undefined;
   /** Which runs to do (default both). */
   runtimes?: readonly BrowserRuntime[] | undefined;
   /** With which clients (default nats.ws and the v3 `wsconnect()`); each runtime runs once per client. */
@@ -51,9 +58,9 @@ export interface BrowserRunOptions {
   filter?: string | undefined;
   /** Time limit of the page and worker runs together, in ms (default 25 min). */
   timeoutMs?: number | undefined;
-  /** Chromium binary (default env CHROMIUM_PATH, else /usr/bin/chromium). */
+  /** Browser binary (default per engine: env CHROMIUM_PATH, else /usr/bin/chromium; see engines.ts). */
   executablePath?: string | undefined;
-  /** Screenshot file; false for none (default test-artifacts/browser.png). */
+  /** Screenshot file; false for none (default test-artifacts/browser.png, browser-<engine>.png). */
   screenshot?: string | false | undefined;
   /** Show the browser window (needs a display). */
   headed?: boolean | undefined;
@@ -69,13 +76,21 @@ export interface Counts {
 
 export interface BrowserRunSummary extends Counts {
   results: BrowserTestResult[];
-  /** Counts per run, keyed by its label without brackets: `chromium`, `worker v3-ws`, … */
+  /** Counts per run, keyed by its label without brackets: `chromium`, `worker v3-ws`, `firefox-worker`, … */
   byRun: Record<string, Counts>;
+  /** The browser's name and version, e.g. `Firefox 153.8.0esr`. */
+  version?: string | undefined;
+}
+
+/** A run's label: `[chromium]`, `[worker v3-ws]`, `[firefox]`, `[webkit-worker v3-ws]`, … */
+export function browserRunLabel(engine: Engine, runtime: BrowserRuntime, transport: Transport): string {
+  const name = engine === "chromium" ? runtime : runtime === "worker" ? `${engine}-worker` : engine;
+  return transport === "nats.ws" ? `[${name}]` : `[${name} ${transport}]`;
 }
 
 /** `ok - [runtime] suite > name` / `not ok - ...: message` / `skip - ...`. */
-export function formatResult(r: BrowserTestResult): string {
-  const name = `${runLabel(r.runtime, r.transport)} ${r.suite} > ${r.name}`;
+export function formatResult(r: BrowserTestResult, engine: Engine = "chromium"): string {
+  const name = `${browserRunLabel(engine, r.runtime === "worker" ? "worker" : "chromium", r.transport)} ${r.suite} > ${r.name}`;
   if (r.status === "pass") return `ok - ${name} (${r.ms} ms)`;
   if (r.status === "skip") return `skip - ${name}`;
   return `not ok - ${name}: ${(r.error ?? "failed").replace(/\s*\n\s*/g, " ")}`;
@@ -177,29 +192,19 @@ const INDEX_HTML = `<!doctype html>
 <style>
 body{font:13px/1.4 monospace;margin:12px} li.pass{color:#060} li.fail{color:#b00;font-weight:bold} li.skip{color:#888}
 </style></head>
-<body><h3>portable suites: chromium page + worker</h3><ol id="results"></ol>
+<body><h3>portable suites: page + worker</h3><ol id="results"></ol>
 <script type="module" src="entry.js"></script></body></html>
 `;
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out (browser time limit reached)`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/** Runs the suites in Chromium (page and/or worker) and returns pass/fail counts and results. */
+/** Runs the suites in a browser engine (page and/or worker) and returns pass/fail counts and results. */
 export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSummary> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const runtimes = opts.runtimes ?? ["chromium", "worker"];
   const transports = opts.transports ?? ["nats.ws", "v3-ws"];
   const runs = runtimes.flatMap((runtime) => transports.map((transport) => ({ runtime, transport })));
   const deadline = Date.now() + (opts.timeoutMs ?? 25 * 60_000);
-  const executablePath = opts.executablePath ?? CHROMIUM_PATH;
-  const screenshot = opts.screenshot ?? join(REPO_ROOT, "test-artifacts", "browser.png");
+  const engine = opts.engine ?? "chromium";
+  const screenshot = opts.screenshot ?? join(REPO_ROOT, "test-artifacts", engine === "chromium" ? "browser.png" : `browser-${engine}.png`);
   const filter = opts.filter ?? process.env.SUITE_FILTER ?? undefined;
 
   const results: BrowserTestResult[] = [];
@@ -207,16 +212,15 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
   const record = (r: BrowserTestResult) => {
     if (!accepting) return;
     results.push(r);
-    log(formatResult(r));
+    log(formatResult(r, engine));
   };
   const fail = (run: { runtime: BrowserRuntime; transport: BrowserTransport }, suite: string, name: string, error: string) =>
     record({ ...run, suite, name, status: "fail", error, ms: 0 });
 
   const dir = mkdtempSync(join(tmpdir(), "suite-browser-"));
   let server: StaticServer | undefined;
-  // Imported lazily so that merely importing this module stays cheap.
-  const { chromium } = await import("playwright-core");
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
+  let page: EnginePage | undefined;
+  let version: string | undefined;
   try {
     const broken = await bundleAll(dir);
     writeFileSync(join(dir, "index.html"), INDEX_HTML);
@@ -225,25 +229,20 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
     const served = await serveDir(dir);
     server = served;
 
-    browser = await chromium.launch({
-      executablePath,
-      headless: !opts.headed,
-      args: chromiumArgs(opts.headed),
-      timeout: 30_000,
+    page = await launchPage(engine, {
+      executablePath: opts.executablePath,
+      headed: opts.headed,
+      log: (line) => log(`# [${engine}] ${line}`),
     });
-    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-    page.on("pageerror", (e) => log(`# [chromium] page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") log(`# [chromium] console.error: ${m.text()}`);
-    });
-    page.on("worker", (w) => w.on("close", () => undefined));
-    await page.exposeFunction("__report", (r: BrowserTestResult) => record(r));
-    await page.goto(`${served.origin}/index.html`, { timeout: 30_000 });
-    await page.waitForFunction(() => "__suiteRunner" in globalThis, undefined, { timeout: 30_000 });
+    version = page.version;
+    log(`# ${engine}: ${version}`);
+    await page.expose("__report", (r: BrowserTestResult) => record(r));
+    await page.goto(`${served.origin}/index.html`, 30_000);
+    await page.waitForFunction(() => "__suiteRunner" in globalThis, 30_000);
 
     for (const [i, run] of runs.entries()) {
       const before = results.length;
-      const label = runLabel(run.runtime, run.transport);
+      const label = browserRunLabel(engine, run.runtime, run.transport);
       try {
         await withTimeout(
           page.evaluate(
@@ -251,9 +250,9 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
               const runner = (globalThis as unknown as {
                 __suiteRunner: Record<string, (url: string, filter?: string, transport?: string) => Promise<unknown>>;
               }).__suiteRunner;
-              return runner[rt === "worker" ? "runWorker" : "runPage"]!(url, filter, transport).then(() => undefined);
+              return runner[rt === "worker" ? "runWorker" : "runPage"]!(url, filter ?? undefined, transport).then(() => undefined);
             },
-            [run.runtime, opts.url, filter, run.transport] as const,
+            [run.runtime, opts.url, filter ?? null, run.transport] as const,
           ),
           Math.max(0, deadline - Date.now()),
           `the ${label} run`,
@@ -273,14 +272,13 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
 
     if (screenshot) {
       try {
-        mkdirSync(join(screenshot, ".."), { recursive: true });
-        await page.screenshot({ path: screenshot, fullPage: true, timeout: 10_000 });
+        await page.screenshot(screenshot);
       } catch (e) {
         log(`# screenshot failed: ${(e as Error).message.split("\n")[0]}`);
       }
     }
   } finally {
-    await browser?.close().catch(() => undefined);
+    await page?.close().catch(() => undefined);
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -292,10 +290,10 @@ export async function runBrowser(opts: BrowserRunOptions): Promise<BrowserRunSum
   });
   const byRun: Record<string, Counts> = {};
   for (const run of runs) {
-    byRun[runLabel(run.runtime, run.transport).slice(1, -1)] =
+    byRun[browserRunLabel(engine, run.runtime, run.transport).slice(1, -1)] =
       count(results.filter((r) => r.runtime === run.runtime && r.transport === run.transport));
   }
-  return { ...count(results), results, byRun };
+  return { ...count(results), results, byRun, version };
 }
 
 async function main(): Promise<void> {
@@ -304,8 +302,13 @@ async function main(): Promise<void> {
   const transports: BrowserTransport[] = [];
   let filter: string | undefined;
   let headed = false;
+  let engine: Engine = "chromium";
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--runtime") runtimes.push(args[++i] as BrowserRuntime);
+    if (args[i] === "--engine") {
+      engine = args[++i] as Engine;
+      if (!ENGINES.includes(engine)) throw new Error(`--engine: one of ${ENGINES.join(", ")}`);
+    }
+    else if (args[i] === "--runtime") runtimes.push(args[++i] as BrowserRuntime);
     else if (args[i] === "--transport") transports.push(args[++i] as BrowserTransport);
     else if (args[i] === "--filter") filter = args[++i] ?? "";
     else if (args[i] === "--headed") headed = true;
@@ -315,9 +318,9 @@ async function main(): Promise<void> {
   const { url, stop } = await envOrOwnServer();
   try {
     const s = await runBrowser({
-      url, runtimes: runtimes.length ? runtimes : undefined, transports: transports.length ? transports : undefined, filter, headed,
+      url, engine, runtimes: runtimes.length ? runtimes : undefined, transports: transports.length ? transports : undefined, filter, headed,
     });
-    console.log(`# browser: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+    console.log(`# browser (${engine}): ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
     process.exitCode = s.failed > 0 ? 1 : 0;
   } finally {
     await stop();
