@@ -13,4 +13,11 @@ import { run } from "./run.js";
 import { currentRuntime } from "./runtime.js";
 
 const rt = currentRuntime();
+// The TCP transport can leave a socket error unhandled after a connection the server refused (Deno's
+// Node compatibility reports ECONNRESET once the server has closed an unauthorized connection): the
+// command has its outcome by then, so such a stray reset must not replace its exit code.
+(globalThis as { addEventListener?: (type: "error", fn: (e: ErrorEvent) => void) => void }).addEventListener?.("error", (e) => {
+  const code = (e.error as { code?: unknown } | undefined)?.code;
+  if (code === "ECONNRESET" || code === "EPIPE") e.preventDefault();
+});
 rt.exit(await run(rt));
