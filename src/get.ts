@@ -41,6 +41,10 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
     }
   };
 
+  /** The read ended before the meta's chunk count: the object changed under it, or its chunks are gone. */
+  const missingChunks = () =>
+    replacedOr(bucket, info, integrity("CHUNK_COUNT_MISMATCH", `${info.name}: ${chunks} chunks stored, its meta says ${info.chunks}`));
+
   const finish = () => {
     finished = true;
     opts.signal?.removeEventListener("abort", onAbort);
@@ -74,7 +78,7 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
           }
           const m = await reader.next();
           if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
-          if (!m) throw await replacedOr(bucket, info, integrity("CHUNK_COUNT_MISMATCH", `${info.name}: ${chunks} chunks stored, its meta says ${info.chunks}`));
+          if (!m) throw await missingChunks();
           hasher.update(m.data);
           bytes += m.data.length;
           chunks++;
@@ -86,9 +90,7 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
             controller.close();
             return;
           }
-          if (m.pending === 0) {
-            throw await replacedOr(bucket, info, integrity("CHUNK_COUNT_MISMATCH", `${info.name}: ${chunks} chunks stored, its meta says ${info.chunks}`));
-          }
+          if (m.pending === 0) throw await missingChunks();
           if (bytes > info.size) throw integrity("SIZE_MISMATCH", `${info.name}: more bytes stored than its meta says`);
           controller.enqueue(m.data);
           opts.onProgress?.({ bytes, total: info.size, chunks });
