@@ -2,7 +2,7 @@
 import type { Bucket } from "./bucket.js";
 import { parseDigest, sameHash } from "./core/digest.js";
 import { checkGetOptions } from "./core/check-options.js";
-import { AbortedError, ConflictError, IntegrityError, InvalidArgumentError, ObjectStoreError } from "./core/errors.js";
+import { AbortedError, IntegrityError, InvalidArgumentError, ObjectStoreError } from "./core/errors.js";
 import type { ObjectInfo } from "./core/meta.js";
 import { chunkSubject } from "./core/names.js";
 import type { GetOptions } from "./options.js";
@@ -10,6 +10,7 @@ import { defaultSha256 } from "./platform/fast-sha256.js";
 import type { Hasher } from "./core/sha256.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
 import { fromNatsError } from "./transport/errors.js";
+import { replacedOr } from "./replaced-mid-read.js";
 
 /** Bytes of chunks a get requests ahead of its reader (1-8 MiB read equally fast in the benchmark; less holds less). */
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
@@ -105,21 +106,6 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
     },
     { highWaterMark: 0 },
   );
-}
-
-/**
- * Chunks missing from a read: `REVISION_MISMATCH` when the object was replaced or deleted meanwhile (the
- * write that replaced it purged the version being read), else the integrity error itself.
- */
-async function replacedOr(bucket: Bucket, info: ObjectInfo, err: IntegrityError): Promise<ObjectStoreError> {
-  let now: ObjectInfo | undefined;
-  try {
-    now = await bucket.readInfo(info.name, { fresh: true });
-  } catch {
-    return err; // cannot tell: the chunks are missing either way
-  }
-  if (now && !now.deleted && now.nuid === info.nuid) return err;
-  return new ConflictError("REVISION_MISMATCH", `${info.name} was ${now && !now.deleted ? "replaced" : "deleted"} while it was being read; read it again`, { cause: err });
 }
 
 function integrity(code: "DIGEST_MISMATCH" | "SIZE_MISMATCH" | "CHUNK_COUNT_MISMATCH", message: string): IntegrityError {

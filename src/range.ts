@@ -12,6 +12,7 @@ import { chunkSubject } from "./core/names.js";
 import { chunkIndexOf } from "./core/chunk-id.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
 import { fromNatsError } from "./transport/errors.js";
+import { replacedOr } from "./replaced-mid-read.js";
 
 /** A byte range of an object. */
 export interface ByteRange {
@@ -88,7 +89,8 @@ async function scan(bucket: Bucket, subject: string, offset: number): Promise<{ 
 /**
  * The bytes of `range` of a stored object, pulled on demand. The whole-object digest cannot be checked
  * on a range; the byte count is, and for objects of uniform chunks (this library's) the size of every
- * chunk read against the meta's chunk size, chunk count and size.
+ * chunk read against the meta's chunk size, chunk count and size. Chunks that go missing because the
+ * object was replaced or deleted during the read are `REVISION_MISMATCH`, as for a whole get.
  */
 export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, abortSignal?: AbortSignal): ReadableStream<Uint8Array> {
   const signal = checkSignal(abortSignal, "get");
@@ -150,6 +152,7 @@ export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, ab
           }
         } catch (err) {
           close();
+          if (err instanceof IntegrityError) throw await replacedOr(bucket, info, err);
           throw err instanceof ObjectStoreError ? err : fromNatsError(err, "read range");
         }
       },

@@ -258,13 +258,19 @@ export default function (t: Suite): void {
     assert.equal((await store.status()).messages, 0, "nothing was stored");
   });
 
-  t.test("a get whose object is replaced or deleted while it reads fails with REVISION_MISMATCH, not an integrity error", async (ctx) => {
+  t.test("a get or range get whose object is replaced or deleted while it reads fails with REVISION_MISMATCH, not an integrity error", async (ctx) => {
     const { store } = await freshBucket(ctx);
-    const CHUNK = 128 * 1024;
-    for (const change of ["replaced", "deleted"] as const) {
-      const data = testBytes(64 * CHUNK, 31); // far more than a get reads ahead (2 MiB)
+    const CHUNK = 16 * 1024;
+    const cases = [
+      { change: "replaced", range: false }, { change: "deleted", range: false },
+      { change: "replaced", range: true }, { change: "deleted", range: true },
+    ] as const;
+    for (const { change, range } of cases) {
+      // far more chunks than a get (2 MiB) or a range get (128 chunks) reads ahead
+      const data = testBytes(400 * CHUNK, 31);
       await store.putBytes("moving", data, { chunkSize: CHUNK });
-      const reader = (await store.get("moving")).body.getReader();
+      const result = range ? await store.get("moving", { offset: CHUNK / 2, length: 398 * CHUNK }) : await store.get("moving");
+      const reader = result.body.getReader();
       assert.ok(!(await reader.read()).done, "the first chunk was read");
       if (change === "replaced") await store.putString("moving", "the next version");
       else await store.delete("moving");
@@ -274,9 +280,10 @@ export default function (t: Suite): void {
       } catch (err) {
         failure = err;
       }
-      assert.ok(failure instanceof ConflictError, `${change}: got ${String(failure)}`);
-      assert.equal(failure.code, "REVISION_MISMATCH");
-      assert.ok(failure.message.includes(change), failure.message);
+      const what = `${range ? "range get" : "get"}, ${change}`;
+      assert.ok(failure instanceof ConflictError, `${what}: got ${String(failure)}`);
+      assert.equal(failure.code, "REVISION_MISMATCH", what);
+      assert.ok(failure.message.includes(change), `${what}: ${failure.message}`);
     }
   });
 }
