@@ -2,11 +2,12 @@
 import type { NatsConnectionLike } from "./transport/connection.js";
 import { Bucket } from "./bucket.js";
 import { checkConfig, toStatus, toStreamConfig, type ObjectStoreConfig, type ObjectStoreStatus } from "./core/bucket-config.js";
-import { ConflictError, InvalidArgumentError, NotFoundError, ServerError } from "./core/errors.js";
+import { ConflictError, InvalidArgumentError, ServerError } from "./core/errors.js";
 import { streamName, validateBucketName } from "./core/names.js";
 import type { ManagerOptions } from "./options.js";
 import { ObjectStore } from "./store.js";
 import { JetStreamClient, type StreamConfig } from "./transport/jetstream.js";
+import { isBucketNotFound } from "./transport/errors.js";
 
 /** Creates, opens and deletes object stores on one connection. */
 export class ObjectStoreManager {
@@ -62,7 +63,7 @@ export class ObjectStoreManager {
       try {
         return await this.updateObjectStore(c);
       } catch (err) {
-        if (!(err instanceof NotFoundError) || err.code !== "BUCKET_NOT_FOUND") throw err;
+        if (!isBucketNotFound(err)) throw err;
       }
       try {
         return await this.createObjectStore(c);

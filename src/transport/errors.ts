@@ -109,6 +109,11 @@ export function fromNatsError(err: unknown, what: string): ObjectStoreError {
   return new ServerError("SERVER_ERROR", `${what}: ${text}`, { cause: err });
 }
 
+/** True for this library's `BUCKET_NOT_FOUND`: the bucket's stream does not exist (any more). */
+export function isBucketNotFound(err: unknown): err is NotFoundError {
+  return err instanceof NotFoundError && err.code === "BUCKET_NOT_FOUND";
+}
+
 /** True for a publish the server dropped because the stream's ingest queue was full (2.11+, 429 / 10167). */
 export function isTooManyRequests(err: unknown): boolean {
   if (!(err instanceof ServerError)) return false;

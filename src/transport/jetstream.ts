@@ -6,8 +6,8 @@ import { inboxPrefixOf, type NatsConnectionLike, type ReceivedMessage } from "./
 import { newNuid } from "../core/nuid.js";
 import { parseServerVersion, versionAtLeast, type ServerVersion } from "../core/server-version.js";
 import { WireHeaders } from "./wire-headers.js";
-import { API_ERR, fromApiError, fromNatsError, natsErrorCode, type ApiErrorBody } from "./errors.js";
-import { NotFoundError, ServerError, type ObjectStoreError } from "../core/errors.js";
+import { API_ERR, fromApiError, fromNatsError, isBucketNotFound, natsErrorCode, type ApiErrorBody } from "./errors.js";
+import { ServerError, type ObjectStoreError } from "../core/errors.js";
 import { decodeBase64 } from "../core/base64.js";
 
 const enc = new TextEncoder();
@@ -266,7 +266,7 @@ export class JetStreamClient {
     const gone = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.streamInfo(stream, what).catch((e: unknown) => {
-          if (e instanceof NotFoundError && e.code === "BUCKET_NOT_FOUND") reject(e);
+          if (isBucketNotFound(e)) reject(e);
         });
       }, Math.min(SLOW_DIRECT_GET_MS, this.timeout / 2));
     });
@@ -288,7 +288,7 @@ export class JetStreamClient {
       await this.streamInfo(stream, what);
       return err;
     } catch (e) {
-      return e instanceof NotFoundError && e.code === "BUCKET_NOT_FOUND" ? e : err;
+      return isBucketNotFound(e) ? e : err;
     }
   }
 
