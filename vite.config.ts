@@ -13,6 +13,8 @@ const demoRoot = fileURLToPath(new URL("./demo/", import.meta.url));
 const library = fileURLToPath(new URL("./src/index.ts", import.meta.url));
 const swModule = fileURLToPath(new URL("./src/platform/service-worker.ts", import.meta.url));
 const swEntry = fileURLToPath(new URL("./demo/src/sw.ts", import.meta.url));
+const uppyAdapter = fileURLToPath(new URL("./src/adapters/uppy.ts", import.meta.url));
+const filePondAdapter = fileURLToPath(new URL("./src/adapters/filepond.ts", import.meta.url));
 
 /**
  * nats.ws's ESM bundle embeds tweetnacl, whose PRNG set-up has a guarded `require("crypto")` that is
@@ -39,6 +41,8 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^nats-objectstore-web\/service-worker$/, replacement: swModule },
+      { find: /^nats-objectstore-web\/uppy$/, replacement: uppyAdapter },
+      { find: /^nats-objectstore-web\/filepond$/, replacement: filePondAdapter },
       { find: /^nats-objectstore-web$/, replacement: library },
     ],
   },

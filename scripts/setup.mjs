@@ -4,18 +4,19 @@
  * before `npm ci`). Quiet unless it installs something.
  *
  *   node scripts/setup.mjs          nats-server 2.9 (apt) and the newest release (Go) + node_modules (npm ci)
- *   node scripts/setup.mjs test     the same + every server of the matrix (scripts/nats-servers.json), Chromium
- *                                   (apt package `chromium`) for the browser tests, and Go with Debian's nats.go
+ *   node scripts/setup.mjs test     the same + every server of the matrix (scripts/nats-servers.json), the three
+ *                                   browser engines of the tests (apt `chromium`; `firefox-esr`; `webkit2gtk-driver`
+ *                                   with WebKitWebDriver and the MiniBrowser of libwebkit2gtk-4.1-0, `xvfb` and
+ *                                   `xauth` for xvfb-run: test/harness/engines.ts), and Go with Debian's nats.go
  *                                   sources for the nats.go interop peer (test/interop-go)
  *                                   and the live interop peers of test/interop/ (scripts/peers.mjs: nats.go's
  *                                   jetstream API, the nats CLI, nats-py, ...; once per machine, into
  *                                   ~/.cache/nats-objectstore-web/peers/)
  *   node scripts/setup.mjs server V...   builds these nats-server versions (X.Y.Z, X.Y.x, newest) only
- *   ENGINES=firefox,webkit node scripts/setup.mjs test
- *                                   the same as `test` + the opt-in browser engines (test/harness/engines.ts):
- *                                   firefox -> apt `firefox-esr`; webkit -> apt `webkit2gtk-driver` (WebKitWebDriver,
- *                                   and the MiniBrowser of libwebkit2gtk-4.1-0), `xvfb` and `xauth` (xvfb-run).
- *                                   Without ENGINES (or without `test`) nothing of these is checked or installed.
+ *   ENGINES=chromium node scripts/setup.mjs test
+ *                                   the same as `test` without Firefox and WebKit (env ENGINES: the engines besides
+ *                                   Chromium to install, comma-separated; default firefox,webkit). Without `test`
+ *                                   no browser is checked or installed.
  *
  * Servers other than Debian's 2.9.10 are built once per machine with `go install` (the Go module proxy)
  * into a cache outside the repo (scripts/nats-servers.mjs: ~/.cache/nats-objectstore-web/nats-server/
@@ -86,9 +87,9 @@ function aptInstall(pkgs) {
 
 const mtime = (p) => statSync(p).mtimeMs;
 
-/** The opt-in engines' packages (env ENGINES, comma-separated: firefox, webkit) whose binaries are missing. */
+/** The packages of the engines besides Chromium (env ENGINES, comma-separated; default firefox,webkit) whose binaries are missing. */
 function enginePackages() {
-  const wanted = (process.env.ENGINES ?? "").split(",").map((e) => e.trim()).filter(Boolean);
+  const wanted = (process.env.ENGINES ?? "firefox,webkit").split(",").map((e) => e.trim()).filter(Boolean);
   /** @type {Record<string, [string, string][]>} engine -> [binary, package] */
   const needs = {
     firefox: [["/usr/bin/firefox-esr", "firefox-esr"]],

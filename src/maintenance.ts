@@ -1,6 +1,7 @@
 /** Maintenance: finding and purging chunks that no meta points at (left by crashed writers). */
 import type { Bucket } from "./bucket.js";
-import { allChunkSubjects } from "./core/names.js";
+import { allChunkSubjects, chunkSubject } from "./core/names.js";
+import { checkCheckpoint, type UploadCheckpoint } from "./core/upload-checkpoint.js";
 
 /**
  * The default age (24 hours) past which chunks no meta names count as orphans. An interrupted
@@ -59,6 +60,22 @@ export async function purgeOrphanChunks(bucket: Bucket, opts: PurgeOrphansOption
     if (!opts.dryRun) await bucket.js.purgeSubject(bucket.stream, subject, "purge orphan chunks");
   }
   return result;
+}
+
+/**
+ * Purges the chunks an unfinished put left, given its checkpoint: the upload was abandoned, and nothing
+ * will resume it (an upload widget's file was removed). Nothing is purged when a live meta names the
+ * put's chunks (the put finished after all, perhaps renamed since). Resolves with the chunk messages
+ * purged. A checkpoint of another bucket is `RESUME_MISMATCH`, a malformed one `INVALID_ARGUMENT`.
+ * Do not call it while a put resumes from the same checkpoint.
+ */
+export async function discardUpload(bucket: Bucket, checkpoint: UploadCheckpoint): Promise<number> {
+  const cp = checkCheckpoint(checkpoint, bucket.name, (checkpoint as Partial<UploadCheckpoint> | null)?.name ?? "", "discardUpload");
+  const subject = chunkSubject(bucket.name, cp.nuid);
+  const held = (await bucket.js.subjectCounts(bucket.stream, subject, "discard upload"))[subject] ?? 0;
+  if (held === 0 || (await referencedNuids(bucket)).has(cp.nuid)) return 0;
+  await bucket.js.purgeSubject(bucket.stream, subject, "discard upload");
+  return held;
 }
 
 /**

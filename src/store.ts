@@ -14,7 +14,8 @@ import type { PutSource } from "./core/source.js";
 import { objectBody } from "./get.js";
 import type { GetInfoOptions, GetOptions, ListOptions, PutOptions, RevisionOptions, WatchOptions } from "./options.js";
 import { putFileFrom, getFileTo, type FileSource, type FileTarget } from "./platform/files.js";
-import { purgeOrphanChunks, type PurgeOrphansOptions, type PurgeOrphansResult } from "./maintenance.js";
+import { discardUpload, purgeOrphanChunks, type PurgeOrphansOptions, type PurgeOrphansResult } from "./maintenance.js";
+import type { UploadCheckpoint } from "./core/upload-checkpoint.js";
 import { putObject } from "./put.js";
 import { rangeBody, type ByteRange } from "./range.js";
 import { ObjectWatcher } from "./watch.js";
@@ -321,6 +322,16 @@ export class ObjectStore {
    */
   purgeOrphanChunks(opts?: PurgeOrphansOptions): Promise<PurgeOrphansResult> {
     return purgeOrphanChunks(this.b, opts);
+  }
+
+  /**
+   * Purges the chunks of an abandoned resumable put, given its last checkpoint (`PutOptions.onCheckpoint`),
+   * at once instead of waiting for `purgeOrphanChunks`. Nothing is purged when a live object uses those
+   * chunks (the put finished after all). Resolves with the chunk messages purged; a checkpoint of another
+   * bucket is `RESUME_MISMATCH`. Do not call it while a put resumes from the same checkpoint.
+   */
+  discardUpload(checkpoint: UploadCheckpoint): Promise<number> {
+    return discardUpload(this.b, checkpoint);
   }
 
   /** The bucket's objects (live ones; delete markers too with `includeDeleted`). An empty bucket gives `[]`. */

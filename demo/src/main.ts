@@ -32,5 +32,7 @@ emptyState();
 mountConnection();
 mountBuckets();
 mountBucketHeader();
-mountUpload();
+// `?widgets`: Uppy's Dashboard and FilePond in place of the drop zone (their code is loaded only then)
+if (new URLSearchParams(location.search).has("widgets")) void import("./widgets.js").then((m) => m.mountWidgets());
+else mountUpload();
 mountObjects();

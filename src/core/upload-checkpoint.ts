@@ -29,10 +29,13 @@ export interface UploadCheckpoint {
   startedAt: string;
 }
 
-/** Checks a checkpoint handed to a put: right shape, and made for this bucket and name. */
-export function checkCheckpoint(cp: unknown, bucket: string, name: string): UploadCheckpoint {
+/**
+ * Checks a checkpoint handed to a put (or to `discardUpload`, named by `what` in errors): right shape, and
+ * made for this bucket and name.
+ */
+export function checkCheckpoint(cp: unknown, bucket: string, name: string, what = "resumeFrom"): UploadCheckpoint {
   const c = cp as Partial<UploadCheckpoint> | null;
-  const bad = (why: string) => new InvalidArgumentError("INVALID_ARGUMENT", `resumeFrom: ${why}`);
+  const bad = (why: string) => new InvalidArgumentError("INVALID_ARGUMENT", `${what}: ${why}`);
   if (!c || typeof c !== "object") throw bad("not a checkpoint");
   if (c.version !== 1) throw bad(`unknown checkpoint version ${String(c.version)}`);
   if (typeof c.nuid !== "string" || !/^[A-Za-z0-9]+$/.test(c.nuid)) throw bad("bad nuid");

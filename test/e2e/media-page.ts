@@ -22,70 +22,78 @@ export type Served = ServedRequest;
  * Chromium): `frames` frames at `fps`, a key frame every `keyEvery`.
  */
 export async function encodeVideo(page: Page): Promise<EncodedFrame[]> {
-  const frames = await page.evaluate(async (v) => {
-    const out: { timeMs: number; key: boolean; data: string }[] = [];
-    const config = { codec: "vp8", width: v.width, height: v.height, bitrate: v.bitrate, framerate: v.fps };
-    if (!(await VideoEncoder.isConfigSupported(config)).supported) throw new Error("this Chromium cannot encode VP8");
-    let failure: unknown;
-    const encoder = new VideoEncoder({
-      output: (chunk) => {
-        const bytes = new Uint8Array(chunk.byteLength);
-        chunk.copyTo(bytes);
-        let s = "";
-        for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-        out.push({ timeMs: chunk.timestamp / 1000, key: chunk.type === "key", data: btoa(s) });
-      },
-      error: (e) => {
-        failure = e;
-      },
-    });
-    encoder.configure(config);
-    const canvas = new OffscreenCanvas(v.width, v.height);
-    const g = canvas.getContext("2d")!;
-    const noise = g.createImageData(v.width, v.height / 2);
-    let x = 12345;
-    for (let i = 0; i < v.frames; i++) {
-      g.fillStyle = i < v.frames / 2 ? "#d03030" : "#3050d0";
-      g.fillRect(0, 0, v.width, v.height);
-      for (let j = 0; j < noise.data.length; j++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        noise.data[j] = j % 4 === 3 ? 255 : x & 0xff;
-      }
-      g.putImageData(noise, 0, v.height / 2);
-      g.fillStyle = "#fff";
-      g.font = "bold 40px sans-serif";
-      g.fillText(`frame ${i}`, 20, 60);
-      const frame = new VideoFrame(canvas, { timestamp: Math.round((i * 1e6) / v.fps), duration: Math.round(1e6 / v.fps) });
-      encoder.encode(frame, { keyFrame: i % v.keyEvery === 0 });
-      frame.close();
-    }
-    await encoder.flush();
-    encoder.close();
-    if (failure) throw failure;
-    return out;
-  }, VIDEO);
-  return frames.map((f) => ({ timeMs: f.timeMs, key: f.key, data: new Uint8Array(Buffer.from(f.data, "base64")) }));
+  return decodeFrames(await page.evaluate(encodeVideoInPage, VIDEO));
 }
+
+/** The page side of {@link encodeVideo} (for any engine's `evaluate`): the frames' bytes as base64. */
+export const encodeVideoInPage = async (v: typeof VIDEO): Promise<{ timeMs: number; key: boolean; data: string }[]> => {
+  const out: { timeMs: number; key: boolean; data: string }[] = [];
+  const config = { codec: "vp8", width: v.width, height: v.height, bitrate: v.bitrate, framerate: v.fps };
+  if (!(await VideoEncoder.isConfigSupported(config)).supported) throw new Error("this browser cannot encode VP8 (WebCodecs)");
+  let failure: unknown;
+  const encoder = new VideoEncoder({
+    output: (chunk) => {
+      const bytes = new Uint8Array(chunk.byteLength);
+      chunk.copyTo(bytes);
+      let s = "";
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      out.push({ timeMs: chunk.timestamp / 1000, key: chunk.type === "key", data: btoa(s) });
+    },
+    error: (e) => {
+      failure = e;
+    },
+  });
+  encoder.configure(config);
+  const canvas = new OffscreenCanvas(v.width, v.height);
+  const g = canvas.getContext("2d")!;
+  const noise = g.createImageData(v.width, v.height / 2);
+  let x = 12345;
+  for (let i = 0; i < v.frames; i++) {
+    g.fillStyle = i < v.frames / 2 ? "#d03030" : "#3050d0";
+    g.fillRect(0, 0, v.width, v.height);
+    for (let j = 0; j < noise.data.length; j++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      noise.data[j] = j % 4 === 3 ? 255 : x & 0xff;
+    }
+    g.putImageData(noise, 0, v.height / 2);
+    g.fillStyle = "#fff";
+    g.font = "bold 40px sans-serif";
+    g.fillText(`frame ${i}`, 20, 60);
+    const frame = new VideoFrame(canvas, { timestamp: Math.round((i * 1e6) / v.fps), duration: Math.round(1e6 / v.fps) });
+    encoder.encode(frame, { keyFrame: i % v.keyEvery === 0 });
+    frame.close();
+  }
+  await encoder.flush();
+  encoder.close();
+  if (failure) throw failure;
+  return out;
+};
+
+/** The frames {@link encodeVideoInPage} returns, as bytes. */
+export const decodeFrames = (frames: readonly { timeMs: number; key: boolean; data: string }[]): EncodedFrame[] =>
+  frames.map((f) => ({ timeMs: f.timeMs, key: f.key, data: new Uint8Array(Buffer.from(f.data, "base64")) }));
 
 /** A 480×270 PNG drawn on a canvas in the page. */
 export async function drawPng(page: Page): Promise<Uint8Array> {
-  const b64 = await page.evaluate(async () => {
-    const c = new OffscreenCanvas(480, 270);
-    const g = c.getContext("2d")!;
-    g.fillStyle = "#1f7a8c";
-    g.fillRect(0, 0, 480, 270);
-    g.fillStyle = "#fff";
-    g.font = "bold 40px sans-serif";
-    g.fillText("served by the worker", 20, 150);
-    const bytes = new Uint8Array(await (await c.convertToBlob({ type: "image/png" })).arrayBuffer());
-    let s = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(s);
-  });
-  return new Uint8Array(Buffer.from(b64, "base64"));
+  return new Uint8Array(Buffer.from(await page.evaluate(drawPngInPage), "base64"));
 }
+
+/** The page side of {@link drawPng} (for any engine's `evaluate`): the PNG as base64. */
+export const drawPngInPage = async (): Promise<string> => {
+  const c = new OffscreenCanvas(480, 270);
+  const g = c.getContext("2d")!;
+  g.fillStyle = "#1f7a8c";
+  g.fillRect(0, 0, 480, 270);
+  g.fillStyle = "#fff";
+  g.font = "bold 40px sans-serif";
+  g.fillText("served by the worker", 20, 150);
+  const bytes = new Uint8Array(await (await c.convertToBlob({ type: "image/png" })).arrayBuffer());
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+};
 
 /**
  * Installs `window.__media` in the page (plain JavaScript, so nothing is compiled into it), and the
@@ -96,7 +104,11 @@ export async function drawPng(page: Page): Promise<Uint8Array> {
  * Worker's log of answered requests.
  */
 export async function installMediaHelpers(page: Page): Promise<void> {
-  await page.evaluate(`window.__name = (fn) => fn;
+  await page.evaluate(MEDIA_HELPERS);
+}
+
+/** The script {@link installMediaHelpers} runs in the page. */
+export const MEDIA_HELPERS = `window.__name = (fn) => fn;
   window.__media = {
     until(target, type, ms) {
       return new Promise((resolve, reject) => {
@@ -133,8 +145,7 @@ export async function installMediaHelpers(page: Page): Promise<void> {
         worker.postMessage({ type: "served-log" }, [channel.port2]);
       });
     },
-  };`);
-}
+  };`;
 
 /** The Service Worker's log of answered requests. */
 export function servedLog(page: Page): Promise<Served[]> {

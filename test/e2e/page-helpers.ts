@@ -36,21 +36,26 @@ export const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOf
 
 /** Dispatches dragenter, dragover and drop with these files on the drop zone. */
 export async function dropFiles(page: Page, files: readonly FileSpec[]): Promise<void> {
-  const payload = files.map((f) => ({ name: f.name, type: f.type ?? "", data: b64(f.bytes) }));
-  await page.evaluate((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) {
-      const bin = atob(f.data);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], f.name, { type: f.type }));
-    }
-    const zone = document.getElementById("drop-zone")!;
-    for (const type of ["dragenter", "dragover", "drop"]) {
-      zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }
-  }, payload);
+  await page.evaluate(dropFilesInPage, dropPayload(files));
 }
+
+/** What {@link dropFilesInPage} takes: the files with their bytes as base64. */
+export const dropPayload = (files: readonly FileSpec[]) => files.map((f) => ({ name: f.name, type: f.type ?? "", data: b64(f.bytes) }));
+
+/** The page side of {@link dropFiles} (for any engine's `evaluate`). */
+export const dropFilesInPage = (list: readonly { name: string; type: string; data: string }[]): void => {
+  const dt = new DataTransfer();
+  for (const f of list) {
+    const bin = atob(f.data);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    dt.items.add(new File([bytes], f.name, { type: f.type }));
+  }
+  const zone = document.getElementById("drop-zone")!;
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }
+};
 
 /**
  * Makes one big file in the page, kept as `__files[name]`: `mib` MiB of xorshift32 words (little
@@ -58,28 +63,28 @@ export async function dropFiles(page: Page, files: readonly FileSpec[]): Promise
  * in the page's heap. {@link patternWords} gives the same bytes in Node.
  */
 export async function makeFile(page: Page, name: string, mib: number, seed: number, lastModified = Date.now()): Promise<void> {
-  await page.evaluate(
-    ([name, mib, seed, lastModified]) => {
-      const parts: Blob[] = [];
-      let x = seed >>> 0 || 1;
-      for (let m = 0; m < mib; m++) {
-        const words = new Uint32Array(262144);
-        for (let i = 0; i < words.length; i++) {
-          x ^= x << 13;
-          x >>>= 0;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          x >>>= 0;
-          words[i] = x;
-        }
-        parts.push(new Blob([words]));
-      }
-      const w = window as unknown as { __files?: Record<string, File> };
-      (w.__files ??= {})[name] = new File(parts, name, { type: "application/octet-stream", lastModified });
-    },
-    [name, mib, seed, lastModified] as const,
-  );
+  await page.evaluate(makeFileInPage, [name, mib, seed, lastModified] as const);
 }
+
+/** The page side of {@link makeFile} (for any engine's `evaluate`). */
+export const makeFileInPage = ([name, mib, seed, lastModified]: readonly [string, number, number, number]): void => {
+  const parts: Blob[] = [];
+  let x = seed >>> 0 || 1;
+  for (let m = 0; m < mib; m++) {
+    const words = new Uint32Array(262144);
+    for (let i = 0; i < words.length; i++) {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      words[i] = x;
+    }
+    parts.push(new Blob([words]));
+  }
+  const w = window as unknown as { __files?: Record<string, File> };
+  (w.__files ??= {})[name] = new File(parts, name, { type: "application/octet-stream", lastModified });
+};
 
 /** The bytes {@link makeFile} makes, 1 MiB at a time. */
 export function* patternWords(mib: number, seed: number): Generator<Uint8Array> {
@@ -100,23 +105,28 @@ export function* patternWords(mib: number, seed: number): Generator<Uint8Array> 
 
 /** Drops a file made by {@link makeFile} on the drop zone (and forgets it in the page). */
 export async function dropMade(page: Page, name: string): Promise<void> {
-  await page.evaluate((name) => {
-    const w = window as unknown as { __files: Record<string, File> };
-    const dt = new DataTransfer();
-    dt.items.add(w.__files[name]!);
-    delete w.__files[name];
-    const zone = document.getElementById("drop-zone")!;
-    zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, name);
+  await page.evaluate(dropMadeInPage, name);
 }
 
+/** The page side of {@link dropMade} (for any engine's `evaluate`). */
+export const dropMadeInPage = (name: string): void => {
+  const w = window as unknown as { __files: Record<string, File> };
+  const dt = new DataTransfer();
+  dt.items.add(w.__files[name]!);
+  delete w.__files[name];
+  const zone = document.getElementById("drop-zone")!;
+  zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+};
+
 /** The upload row of a file. */
-export const uploadRow = (page: Page, name: string): Locator => page.locator(`#uploads li[data-name="${cssString(name)}"]`);
+export const uploadRow = (page: Page, name: string): Locator => page.locator(uploadRowSel(name));
+export const uploadRowSel = (name: string) => `#uploads li[data-name="${cssString(name)}"]`;
 
 /** The objects-table row of an object. */
-export const objectRow = (page: Page, name: string): Locator => page.locator(`#objects tbody tr[data-name="${cssString(name)}"]`);
+export const objectRow = (page: Page, name: string): Locator => page.locator(objectRowSel(name));
+export const objectRowSel = (name: string) => `#objects tbody tr[data-name="${cssString(name)}"]`;
 
-function cssString(s: string): string {
+export function cssString(s: string): string {
   return s.replace(/["\\]/g, "\\$&");
 }
 

@@ -27,7 +27,7 @@ import type { Page } from "playwright-core";
 import { CHROMIUM_PATH, chromiumArgs } from "../harness/chromium.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
+export const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
 
 /** What a test gets. */
 export interface E2EContext {
@@ -77,7 +77,47 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n").filter((l) => l.trim() && !/^\s+at /.test(l)).slice(0, 3).join(" | ");
+export const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n").filter((l) => l.trim() && !/^\s+at /.test(l)).slice(0, 3).join(" | ");
+
+/** How {@link runTestList} runs a list of e2e tests. */
+export interface TestListOptions {
+  /** Only tests whose name matches. */
+  re?: RegExp | undefined;
+  /** When the stage's time is up (ms since the epoch): later tests fail as not run. */
+  deadline: number;
+  /** Put before each test's name in the output, e.g. `[e2e]` or `[e2e firefox]`. */
+  tag: string;
+  log(line: string): void;
+  /** Counted into. */
+  counts: E2ESummary;
+  /** A test's time limit when it names none. */
+  defaultTimeoutMs: number;
+  /** After a failed test (a screenshot, closing dialogs), given the test's name as a file-name slug. */
+  onFail(slug: string): Promise<void>;
+}
+
+/** Runs `tests` in order on one context, printing `ok - TAG name (ms)` or `not ok - TAG name: message`. */
+export async function runTestList<C>(tests: readonly { name: string; timeoutMs?: number; fn(ctx: C): Promise<void> }[], ctx: C, o: TestListOptions): Promise<void> {
+  for (const t of tests) {
+    if (o.re && !o.re.test(t.name)) continue;
+    const left = o.deadline - Date.now();
+    if (left <= 0) {
+      o.counts.failed++;
+      o.log(`not ok - ${o.tag} ${t.name}: not run, the time limit was reached`);
+      continue;
+    }
+    const started = Date.now();
+    try {
+      await withTimeout(t.fn(ctx), Math.min(t.timeoutMs ?? o.defaultTimeoutMs, left), t.name);
+      o.counts.passed++;
+      o.log(`ok - ${o.tag} ${t.name} (${Date.now() - started} ms)`);
+    } catch (e) {
+      o.counts.failed++;
+      o.log(`not ok - ${o.tag} ${t.name}: ${oneLine(e)}`);
+      await o.onFail(t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60));
+    }
+  }
+}
 
 /** Builds the demo into `outDir` with Vite. */
 export async function buildDemo(outDir: string): Promise<void> {
@@ -94,7 +134,7 @@ export async function runE2E(opts: E2EOptions): Promise<E2ESummary> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
   const re = opts.filter ? new RegExp(opts.filter) : undefined;
   // In this order, on one page: the demo's tests, then streaming media through its Service Worker.
-  const modules = [await import("./demo.e2e.js"), await import("./media.e2e.js")];
+  const modules = [await import("./demo.e2e.js"), await import("./media.e2e.js"), await import("./widgets.e2e.js")];
   const tests = modules.flatMap((m) => m.tests);
   const counts: E2ESummary = { passed: 0, failed: 0, skipped: 0 };
   const dir = mkdtempSync(join(tmpdir(), "demo-e2e-"));
@@ -140,27 +180,13 @@ export async function runE2E(opts: E2EOptions): Promise<E2ESummary> {
       note: (line) => log(`# ${line}`),
     };
 
-    for (const t of tests) {
-      if (re && !re.test(t.name)) continue;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        counts.failed++;
-        log(`not ok - [e2e] ${t.name}: not run, the e2e time limit was reached`);
-        continue;
-      }
-      const started = Date.now();
-      try {
-        await withTimeout(t.fn(ctx), Math.min(t.timeoutMs ?? 30_000, left), t.name);
-        counts.passed++;
-        log(`ok - [e2e] ${t.name} (${Date.now() - started} ms)`);
-      } catch (e) {
-        counts.failed++;
-        log(`not ok - [e2e] ${t.name}: ${oneLine(e)}`);
-        const slug = t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+    await runTestList(tests, ctx, {
+      re, deadline, tag: "[e2e]", log, counts, defaultTimeoutMs: 30_000,
+      onFail: async (slug) => {
         await page.screenshot({ path: join(ARTIFACTS, `e2e-failed-${slug}.png`), fullPage: true, timeout: 10_000 }).catch(() => undefined);
         await closeDialogs(page).catch(() => undefined);
-      }
-    }
+      },
+    });
   } catch (e) {
     counts.failed++;
     log(`not ok - [e2e] (setup): ${oneLine(e)}`);

@@ -301,7 +301,7 @@ async function launchWebKit(opts: LaunchOptions, log: (line: string) => void): P
         `const b = globalThis.__bridge, id = arguments[0];
          Promise.resolve().then(() => (${fn.toString()})(arguments[1])).then(
            (value) => { b.evals[id] = { ok: true, value }; },
-           (e) => { b.evals[id] = { ok: false, error: String(e && e.stack || e && e.message || e) }; });`,
+           (e) => { b.evals[id] = { ok: false, error: e instanceof Error ? e.name + ": " + e.message + (e.stack ? "\\n" + e.stack : "") : String(e) }; });`,
         id,
         arg,
       );

@@ -114,4 +114,25 @@ export default function (t: Suite): void {
     }), AbortedError, "ABORTED");
     assert.equal((await store.status()).messages, 0, "nothing is left behind");
   });
+
+  t.test("discardUpload purges an abandoned put's chunks at once, and never those of an object that uses them", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    const data = testBytes(6 * CHUNK, 9);
+    const kept = await store.putBytes("kept", testBytes(3 * CHUNK, 10), { chunkSize: CHUNK });
+    const cp = await interrupted(store, "f", data, 3 * CHUNK);
+    assert.equal(await store.discardUpload(JSON.parse(JSON.stringify(cp)) as UploadCheckpoint), 3, "the three acknowledged chunks");
+    assert.equal((await store.status()).messages, kept.chunks + 1, "only the other object is left");
+    assert.equal(await store.discardUpload(cp), 0, "twice is harmless");
+    assert.bytesEqual(await store.getBytes("kept"), testBytes(3 * CHUNK, 10));
+
+    // a put that finished (and was renamed since) keeps its chunks
+    const cp2 = await interrupted(store, "g", data, 2 * CHUNK);
+    await store.put({ name: "g" }, source(data), { resumeFrom: cp2 });
+    await store.updateMeta("g", { name: "g2" });
+    assert.equal(await store.discardUpload(cp2), 0, "a live object names those chunks");
+    assert.bytesEqual(await store.getBytes("g2"), data);
+
+    await assert.rejects(() => store.discardUpload({ ...cp2, bucket: "elsewhere" }), InvalidArgumentError, "RESUME_MISMATCH");
+    await assert.rejects(() => store.discardUpload({ ...cp2, nuid: "../x" }), InvalidArgumentError, "INVALID_ARGUMENT");
+  });
 }
