@@ -27,6 +27,8 @@ const DEFAULT_SW_PREFIX = "nats";
 export interface FetchEventLike extends Event {
   readonly request: Request;
   respondWith(response: Response | Promise<Response>): void;
+  /** Keeps the worker alive until the promise settles (FetchEvent is an ExtendableEvent). */
+  waitUntil?(promise: Promise<unknown>): void;
 }
 
 /** The part of an `ExtendableEvent` (install, activate) this module uses. */
@@ -215,7 +217,20 @@ export function serveObjectStore(opts: ServeObjectStoreOptions = {}): ObjectStor
 
   scope.addEventListener("fetch", (event) => {
     if (!mine(new URL(event.request.url))) return;
-    event.respondWith(served(event.request));
+    // A browser may stop a worker whose events have all settled while a response body is still being
+    // written (Firefox: 30 s after respondWith settles), cutting long downloads: the event waits for
+    // the body, as long as the browser allows extended events (Firefox: 5 min).
+    let bodyDone = (): void => undefined;
+    event.waitUntil?.(new Promise<void>((resolve) => (bodyDone = resolve)));
+    event.respondWith(
+      served(event.request).then(
+        (response) => untilRead(response, bodyDone),
+        (err: unknown) => {
+          bodyDone();
+          throw err;
+        },
+      ),
+    );
   });
   if (opts.claim ?? true) {
     scope.addEventListener("install", (event) => event.waitUntil(scope.skipWaiting()));
@@ -232,6 +247,41 @@ export function serveObjectStore(opts: ServeObjectStoreOptions = {}): ObjectStor
       await s?.nc.close();
     },
   };
+}
+
+/**
+ * `response` with a body that calls `done` once it has been read to its end, has failed or was cancelled
+ * (at once for a response without a body). Status and headers are kept.
+ */
+function untilRead(response: Response, done: () => void): Response {
+  const source = response.body;
+  if (!source) {
+    done();
+    return response;
+  }
+  const reader = source.getReader();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const r = await reader.read();
+          if (r.done) {
+            controller.close();
+            done();
+          } else controller.enqueue(r.value);
+        } catch (err) {
+          controller.error(err);
+          done();
+        }
+      },
+      cancel(reason) {
+        done();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /** True for a URL under the prefix, including malformed ones. */

@@ -22,6 +22,16 @@ import { muxWebm, type EncodedFrame } from "./webm.js";
 const VIDEO_NAME = "clips/seek me ✓.webm";
 const DATA_NAME = "bin/data ünï.bin";
 const DATA = testBytes(3 * 1024 * 1024 + 5, 99);
+const LONG_NAME = "bin/long download.bin";
+/**
+ * An object whose response the worker takes seconds to write (many small chunks), longer than the
+ * worker's idle time in these tests (FIREFOX_SW_PREFS): Firefox buffers a worker's response for the
+ * page without bound, so only a slow writer, not a slow reader, keeps the response open that long.
+ */
+const LONG = testBytes(96 * 1024 * 1024 + 3, 98);
+const LONG_CHUNK = 4 * 1024;
+/** The least the read must last to show anything: well past the worker's idle time (FIREFOX_SW_PREFS). */
+const LONGER_THAN_MS = 1_500;
 /** Engines whose page encodes the test video (WebKitGTK's VideoEncoder crashes its web process). */
 const ENCODES_IN_PAGE: Record<Engine, boolean> = { chromium: true, firefox: true, webkit: false };
 
@@ -118,6 +128,34 @@ interface Fetched {
 }
 
 /** fetch() through the worker: a range, `?download`, HEAD, If-None-Match with HEAD's ETag, a range past the end. */
+/** In the page: reads `src` through the worker; its bytes, how long it took, and the error that ended it. */
+const readInPage = async (src: string) => {
+  const res = await fetch(src);
+  const reader = res.body!.getReader();
+  const parts: Uint8Array[] = [];
+  const t0 = performance.now();
+  let bytes = 0;
+  let error: string | null = null;
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      parts.push(r.value);
+      bytes += r.value.length;
+    }
+  } catch (e) {
+    error = String(e);
+  }
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return { status: res.status, bytes, error, ms: Math.round(performance.now() - t0), sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") };
+};
+
 const fetchesInPage = async ([src, range]: readonly [string, string]): Promise<Record<string, Fetched>> => {
   const out: Record<string, Fetched> = {};
   const asks: [string, string, () => RequestInit][] = [
@@ -223,6 +261,20 @@ export function mediaTests(): EngineE2ETest[] {
         equal(notModified.status, 304, "If-None-Match: status");
         equal(unsatisfiable.status, 416, "past the end: status");
         equal(unsatisfiable.headers["content-range"], `bytes */${DATA.length}`, "past the end: Content-Range");
+      },
+    },
+    {
+      name: "media: a download the worker writes for longer than its idle time is not cut (the worker keeps itself alive until the body is read)",
+      timeoutMs: 90_000,
+      fn: async (ctx) => {
+        await (await ctx.manager.objectStore(bucketOf(ctx))).putBytes(LONG_NAME, LONG, { chunkSize: LONG_CHUNK });
+        const r = await ctx.demo.evaluate(readInPage, rel(ctx, LONG_NAME));
+        ctx.note(`${ctx.engine}: ${r.bytes} bytes in ${r.ms} ms${r.error ? `, then ${r.error}` : ""}`);
+        equal(r.status, 200, "status");
+        equal(r.error, null, "the body was cut");
+        ok(r.ms > LONGER_THAN_MS, `the read lasted ${r.ms} ms, not long enough past the worker's idle time to show anything`);
+        equal(r.bytes, LONG.length, "bytes read");
+        equal(r.sha256, sha256(LONG), "SHA-256 of the bytes");
       },
     },
   ];

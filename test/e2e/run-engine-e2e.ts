@@ -25,6 +25,13 @@ import { serveDir } from "../harness/static-server.js";
 import { DemoPage } from "./engine-page.js";
 import { ARTIFACTS, buildDemo, oneLine, runTestList, type E2EContext, type E2EOptions, type E2ESummary, type E2ETest } from "./run-e2e.js";
 
+/**
+ * Firefox stops a Service Worker that has no event in flight after `idle_timeout` (30 s by default),
+ * and one whose events were extended with `waitUntil` after `idle_extended_timeout` (5 min): 1 s here,
+ * so the media tests see in seconds whether a long response outlives the worker's idle time.
+ */
+export const FIREFOX_SW_PREFS = { "dom.serviceWorkers.idle_timeout": 1_000, "dom.serviceWorkers.idle_extended_timeout": 300_000 };
+
 /** What a test gets: run-e2e.ts' context with the engine's page, and the demo driven through it. */
 export interface EngineE2EContext extends Omit<E2EContext, "page" | "shot"> {
   engine: Engine;
@@ -71,7 +78,7 @@ export async function runEngineE2E(opts: EngineE2EOptions): Promise<E2ESummary> 
     log(`# demo built in ${Date.now() - t0} ms`);
     server = await serveDir(dir);
     nc = await connect({ servers: opts.url, name: `e2e-${engine}-node-client` });
-    const p = await launchPage(engine, { headed: opts.headed, log: (line) => log(`# ${tag} ${line}`) });
+    const p = await launchPage(engine, { headed: opts.headed, log: (line) => log(`# ${tag} ${line}`), firefoxPrefs: FIREFOX_SW_PREFS });
     page = p;
     log(`# ${engine}: ${p.version}`);
     const demo = new DemoPage(p);

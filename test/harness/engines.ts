@@ -60,6 +60,8 @@ export interface LaunchOptions {
   headed?: boolean | undefined;
   /** Binary of the browser (default per engine, see the env variables above). */
   executablePath?: string | undefined;
+  /** Firefox preferences to set beside the harness's own (ignored by the other engines). */
+  firefoxPrefs?: Record<string, string | number | boolean> | undefined;
 }
 
 const VIEWPORT = { width: 1100, height: 800 };
@@ -150,6 +152,7 @@ async function launchFirefox(opts: LaunchOptions, log: (line: string) => void): 
       "browser.safebrowsing.phishing.enabled": false,
       "network.captive-portal-service.enabled": false,
       "network.connectivity-service.enabled": false,
+      ...opts.firefoxPrefs,
     },
   });
   try {
