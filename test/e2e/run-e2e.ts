@@ -119,6 +119,14 @@ export async function runTestList<C>(tests: readonly { name: string; timeoutMs?:
   }
 }
 
+/** Builds the demo into `dir` and serves it on 127.0.0.1 (logs the build time). */
+export async function buildAndServeDemo(dir: string, log: (line: string) => void): Promise<Awaited<ReturnType<typeof serveDir>>> {
+  const t0 = Date.now();
+  await buildDemo(dir);
+  log(`# demo built in ${Date.now() - t0} ms`);
+  return serveDir(dir);
+}
+
 /** Builds the demo into `outDir` with Vite. */
 export async function buildDemo(outDir: string): Promise<void> {
   const { build } = await import("vite");
@@ -145,10 +153,7 @@ export async function runE2E(opts: E2EOptions): Promise<E2ESummary> {
   let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
   let nc: NatsConnection | undefined;
   try {
-    const t0 = Date.now();
-    await buildDemo(dir);
-    log(`# demo built in ${Date.now() - t0} ms`);
-    server = await serveDir(dir);
+    server = await buildAndServeDemo(dir, log);
     nc = await connect({ servers: opts.url, name: "e2e-node-client" });
     const manager = objectStoreManager(nc);
     browser = await chromium.launch({

@@ -23,7 +23,7 @@ import { objectStoreManager } from "../../src/index.js";
 import { ENGINES, launchPage, type Engine, type EnginePage } from "../harness/engines.js";
 import { serveDir } from "../harness/static-server.js";
 import { DemoPage } from "./engine-page.js";
-import { ARTIFACTS, buildDemo, oneLine, runTestList, type E2EContext, type E2EOptions, type E2ESummary, type E2ETest } from "./run-e2e.js";
+import { ARTIFACTS, buildAndServeDemo, oneLine, runTestList, type E2EContext, type E2EOptions, type E2ESummary, type E2ETest } from "./run-e2e.js";
 
 /**
  * Firefox stops a Service Worker that has no event in flight after `idle_timeout` (30 s by default),
@@ -73,10 +73,7 @@ export async function runEngineE2E(opts: EngineE2EOptions): Promise<E2ESummary> 
   let page: EnginePage | undefined;
   let nc: NatsConnection | undefined;
   try {
-    const t0 = Date.now();
-    await buildDemo(dir);
-    log(`# demo built in ${Date.now() - t0} ms`);
-    server = await serveDir(dir);
+    server = await buildAndServeDemo(dir, log);
     nc = await connect({ servers: opts.url, name: `e2e-${engine}-node-client` });
     const p = await launchPage(engine, { headed: opts.headed, log: (line) => log(`# ${tag} ${line}`), firefoxPrefs: FIREFOX_SW_PREFS });
     page = p;
