@@ -40,7 +40,7 @@ export async function writeMeta(
     if (!isTransient(err)) throw err;
   }
   try {
-    return await whenReachable(bucket, send, reconnectWaitMs);
+    return await whenReachable(bucket, send, reconnectWaitMs, undefined, true);
   } catch (err) {
     if (err instanceof ConflictError && err.code === "REVISION_MISMATCH") {
       const held = await bucket.js.lastMessage(bucket.stream, subject, false, what).catch(() => undefined);

@@ -247,7 +247,7 @@ function recovery(
       } catch (err) {
         if (!isTransient(err) || reconnectWait <= 0 || signal?.aborted) throw err;
         await publisher.settled();
-        const run = await whenReachable(bucket, () => storedRun(bucket, subject, nuid), reconnectWait, signal)
+        const run = await whenReachable(bucket, () => storedRun(bucket, subject, nuid), reconnectWait, signal, true)
           .catch((e: unknown) => { throw isTransient(e) ? err : e; });
         stalls = run > lastRun ? 0 : stalls + 1;
         if (stalls >= MAX_STALLS) throw err;

@@ -55,17 +55,50 @@ export async function verifyStoredRun(bucket: Bucket, subject: string, nuid: str
 
 /**
  * Calls `fn` until it succeeds, while it fails transiently (the connection is down or the server
- * restarting), for up to `waitMs`. A connection closed for good ends the wait at once.
+ * restarting), for up to `waitMs`. A connection closed for good ends the wait at once. Once a call has
+ * failed (or from the first call with `failedAlready`: the caller just saw the connection fail), each
+ * call is given only what is left of `waitMs`: a request made while the client is disconnected would
+ * otherwise wait out the whole request timeout (10 s by default) however short `waitMs` is. A call cut
+ * off this way fails with `TIMEOUT`, and its outcome is unknown.
  */
-export async function whenReachable<T>(bucket: Bucket, fn: () => Promise<T>, waitMs: number, signal?: AbortSignal): Promise<T> {
+export async function whenReachable<T>(
+  bucket: Bucket,
+  fn: () => Promise<T>,
+  waitMs: number,
+  signal?: AbortSignal,
+  failedAlready = false,
+): Promise<T> {
   const deadline = Date.now() + waitMs;
+  let bounded = failedAlready;
   for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
     try {
-      return await fn();
+      return await (bounded ? beforeDeadline(fn(), deadline) : fn());
     } catch (err) {
+      bounded = true;
       if (!isTransient(err) || Date.now() + pause > deadline) throw err;
       if (bucket.js.nc.isClosed()) throw new ServerError("CONNECTION_CLOSED", "the connection is closed", { cause: err });
       await sleep(pause, signal);
     }
   }
+}
+
+/** `p`, or a `TIMEOUT` once `deadline` has passed (`p` is left to settle on its own). */
+function beforeDeadline<T>(p: Promise<T>, deadline: number): Promise<T> {
+  p.catch(() => undefined); // an abandoned call's failure is nobody's to handle
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new ServerError("TIMEOUT", "the server did not answer before the wait for the connection ran out")),
+      Math.max(0, deadline - Date.now()),
+    );
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
 }

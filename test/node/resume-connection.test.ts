@@ -91,6 +91,23 @@ describe(`a put or a get over a connection that breaks (${fileClient()})`, () =>
     console.log(`# down at 6 MiB of 16: checkpoint ${(cp.bytes / MiB).toFixed(2)} MiB, server held ${(resumedFrom / MiB).toFixed(2)} MiB, resume sent ${(sent / MiB).toFixed(2)} MiB`);
   });
 
+  test("down for longer than reconnectWaitMs: the put fails when that wait is over, not after the manager's request timeout (60 s here)", { timeout: 90_000 }, async () => {
+    const data = testBytes(8 * MiB, 15);
+    let downAt = 0;
+    const err = await patient.put({ name: "quick-fail.bin" }, paced(data), {
+      reconnectWaitMs: 1000,
+      onCheckpoint: () => undefined, // resumable: its chunks are kept, nothing to purge after
+      onProgress: (p) => { if (!downAt && p.bytes >= 3 * MiB) { downAt = Date.now(); proxy.down(); } },
+    }).catch((e: unknown) => e);
+    const waited = Date.now() - downAt;
+    proxy.up();
+    assert.ok(downAt > 0, "the server went away during the put");
+    assert.ok(err instanceof ServerError, `a ServerError, got ${String(err)}`);
+    // 1 s of reconnectWaitMs, with room for a busy machine; a request left to its timeout takes 60 s
+    assert.ok(waited < 30_000, `the put failed ${waited} ms after the connection went, not after reconnectWaitMs`);
+    console.log(`# down at 3 MiB: the put failed ${waited} ms later (reconnectWaitMs 1000, request timeout 60 s)`);
+  });
+
   test("down for longer than reconnectWaitMs: a put that is not resumable has its chunks purged once the server is back", { timeout: 60_000 }, async () => {
     const data = testBytes(8 * MiB, 14);
     await store.putString("gone.bin", "previous version");
