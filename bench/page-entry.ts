@@ -1,8 +1,14 @@
 /**
- * The benchmark's browser script (bundled for Chromium by build.ts). In the page,
+ * The benchmark's browser script (bundled for every engine by build.ts). In the page,
  * `globalThis.__bench.run(task, url, inWorker)` runs one task, in the page itself or in a dedicated module
- * Worker started from this same script. The hooks call the functions the host exposed (`__benchBegin`,
- * `__benchEnd`), which take memory readings over CDP around each op; a worker's hooks go through the page.
+ * Worker started from this same script. The hooks call `__benchBegin` / `__benchEnd`; a worker's hooks go
+ * through the page.
+ *
+ * Driven (a driver holds the page): the driver exposed those two functions (Chromium: they take memory
+ * readings over CDP around each op) and calls `__bench.run` itself.
+ * Driver-free (`index.html?run=TOKEN`, a browser started with just that URL): the page fetches its task from
+ * `/run/TOKEN.json`, runs it, and POSTs every event (`begin`, `end`, `done`, `error`, `log`) to
+ * `/ev/TOKEN` on the bench's own HTTP server; nothing but the page touches its traffic.
  */
 import { runTask, type Hooks, type OpResult, type Task } from "./lib/tasks.ts";
 
@@ -11,6 +17,20 @@ declare global {
   var __benchBegin: (op: string) => Promise<void>;
   // eslint-disable-next-line no-var
   var __benchEnd: (r: OpResult) => Promise<void>;
+}
+
+/** What a driver-free page POSTs to the bench's HTTP server (run.ts). */
+export type PageEvent =
+  | { type: "begin"; op: string }
+  | { type: "end"; result: OpResult }
+  | { type: "done" }
+  | { type: "error"; error: string }
+  | { type: "log"; line: string };
+/** What a driver-free page fetches: its one task. */
+export interface PageRun {
+  task: Task;
+  url: string;
+  worker: boolean;
 }
 
 type ToWorker = { type: "run"; task: Task; url: string } | { type: "ack" };
@@ -40,7 +60,7 @@ if (inWorker) {
     }
   });
 } else {
-  (globalThis as unknown as { __bench: unknown }).__bench = {
+  const bench = {
     async run(task: Task, url: string, worker = false): Promise<void> {
       if (!worker) {
         await runTask(task, url, { begin: (op) => globalThis.__benchBegin(op), end: (r) => globalThis.__benchEnd(r) });
@@ -69,4 +89,31 @@ if (inWorker) {
       }
     },
   };
+  (globalThis as unknown as { __bench: unknown }).__bench = bench;
+  const token = new URLSearchParams(location.search).get("run");
+  if (token) void runDriverFree(token, bench.run);
+}
+
+/** The driver-free page: its task from the bench's HTTP server, every event posted back there. */
+async function runDriverFree(token: string, run: (task: Task, url: string, worker: boolean) => Promise<void>): Promise<void> {
+  const post = async (ev: PageEvent) => {
+    const res = await fetch(`/ev/${token}`, { method: "POST", body: JSON.stringify(ev), headers: { "content-type": "application/json" } });
+    if (!res.ok) throw new Error(`the bench host answered ${res.status} to ${ev.type}`);
+  };
+  addEventListener("error", (ev) => void post({ type: "log", line: `page error: ${ev.message}` }).catch(() => undefined));
+  addEventListener("unhandledrejection", (ev) => void post({ type: "log", line: `unhandled rejection: ${String(ev.reason)}` }).catch(() => undefined));
+  globalThis.__benchBegin = async (op) => {
+    // Chromium started with --js-flags=--expose-gc: collect before the op, as the driven runs do over CDP
+    (globalThis as { gc?: () => void }).gc?.();
+    await post({ type: "begin", op });
+  };
+  globalThis.__benchEnd = (result) => post({ type: "end", result });
+  try {
+    const { task, url, worker } = (await (await fetch(`/run/${token}.json`)).json()) as PageRun;
+    document.title = `bench ${task.kind}`;
+    await run(task, url, worker);
+    await post({ type: "done" });
+  } catch (e) {
+    await post({ type: "error", error: String((e as Error)?.stack ?? e) }).catch(() => undefined);
+  }
 }

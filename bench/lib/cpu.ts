@@ -2,7 +2,8 @@
  * How much CPU other processes on this machine used while an op ran ("foreign" load): the machine is
  * shared (other sessions' test runs), and a benchmark run next to them measures them too. Linux only.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { descendsFrom, procTable } from "./procs.ts";
 
 export interface CpuSnap {
   t: number;
@@ -23,28 +24,9 @@ function machineBusy(): number {
 }
 
 function treeJiffies(root: number): number {
-  const parent = new Map<number, number>();
-  const used = new Map<number, number>();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      parent.set(Number(d), Number(rest[1]));
-      used.set(Number(d), Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]));
-    } catch {
-      /* gone */
-    }
-  }
+  const table = procTable();
   let sum = 0;
-  for (const [pid, j] of used) {
-    for (let p: number | undefined = pid, n = 0; p && n < 12; p = parent.get(p), n++) {
-      if (p === root) {
-        sum += j;
-        break;
-      }
-    }
-  }
+  for (const p of table.values()) if (descendsFrom(table, p.pid, root)) sum += p.jiffies;
   return sum;
 }
 
