@@ -16,7 +16,8 @@
  *            the size budget (node --import tsx test/package/main.ts)   newest only
  *
  * The runners are jobs (a runner against a server) done by two workers at once (`--jobs N`), longest
- * first, so the older servers' Node runs overlap the newest server's runners; each server is started
+ * first, so the older servers' Node runs overlap the newest server's runners (but never the Chromium
+ * suites beside the Chromium demo e2e: its page-encoded video comes out black then); each server is started
  * before its first job and stopped after its last. Every output line is prefixed with its job
  * (`[node 2.12.15] ok 3 - …`).
  *
@@ -326,6 +327,11 @@ interface Job {
   runner: RunnerName;
   /** Its name in the log, when not the runner's. */
   label?: string;
+  /**
+   * What it must not share with another job at the same time: the Chromium demo e2e's WebCodecs video
+   * comes out black while the Chromium suites run beside it (seen with two Chromiums at once here).
+   */
+  exclusive?: "chromium";
   planned: PlannedServer;
   /** Seconds it took in an earlier run (longest first keeps both workers busy to the end). */
   expectS: number;
@@ -339,11 +345,11 @@ function jobsFor(planned: PlannedServer): Job[] {
   const all: Job[] = [
     job("node", 290, (ctx) => runNode(ctx, "first")),
     { ...job("node", 350, (ctx) => runNode(ctx, "second")), label: "node-2" },
-    job("browser", 125, (ctx) => runBrowsers(ctx, "chromium")),
+    { ...job("browser", 125, (ctx) => runBrowsers(ctx, "chromium")), exclusive: "chromium" },
     job("firefox", 130, async (ctx) => [...(await runBrowsers(ctx, "firefox")), ...(await runEngineDemoE2E(ctx, "firefox"))]),
     job("webkit", 135, async (ctx) => [...(await runBrowsers(ctx, "webkit")), ...(await runEngineDemoE2E(ctx, "webkit"))]),
     job("deno", 135, runDeno),
-    job("e2e", 245, runDemoE2E),
+    { ...job("e2e", 245, runDemoE2E), exclusive: "chromium" },
     job("package", 25, runPackage),
   ];
   return all.filter((j) => enabled(j.runner));
@@ -472,8 +478,30 @@ async function main(): Promise<number> {
   }
   const order = [...queue];
   queue.sort((a, b) => b.expectS - a.expectS);
+  // a worker takes the longest job whose exclusive resource is free, else waits for one to be freed
+  const held = new Set<string>();
+  const waiting: (() => void)[] = [];
+  const next = async (): Promise<Job | undefined> => {
+    for (;;) {
+      if (queue.length === 0) return undefined;
+      const i = queue.findIndex((j) => !j.exclusive || !held.has(j.exclusive));
+      if (i >= 0) {
+        const job = queue.splice(i, 1)[0]!;
+        if (job.exclusive) held.add(job.exclusive); // taken now, before another worker looks
+        return job;
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+  };
   const worker = async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) rowsOf.set(job, await runJob(job, slots.get(job.planned)!, baseEnv));
+    for (let job = await next(); job; job = await next()) {
+      try {
+        rowsOf.set(job, await runJob(job, slots.get(job.planned)!, baseEnv));
+      } finally {
+        if (job.exclusive) held.delete(job.exclusive);
+        for (const wake of waiting.splice(0)) wake();
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(jobsAtOnce, Math.max(1, queue.length)) }, worker));
 

@@ -81,7 +81,7 @@ export const tests: E2ETest[] = [
   },
   {
     name: "media: a WebM made in the page plays and seeks through the Service Worker, with 206 range responses after the seek",
-    timeoutMs: 60_000,
+    timeoutMs: 90_000,
     fn: async (ctx) => {
       const { page } = ctx;
       const frames = await encodeVideo(page);
@@ -109,7 +109,7 @@ export const tests: E2ETest[] = [
           await m.until(v, "loadedmetadata", 15_000);
           while (v.readyState < 2) await m.until(v, "loadeddata", 10_000);
           await suspended;
-          return { duration: v.duration, pixel: await m.painted(v, 320, 100, 3_000), time: v.currentTime };
+          return { duration: v.duration, pixel: await m.painted(v, 320, 100, 15_000), time: v.currentTime };
         }, rel(VIDEO_NAME));
         assert(Math.abs(before.duration - 4) < 0.1, `duration ${before.duration}, expected 4 s`);
         assert(isRed(before.pixel), `frame at ${before.time.toFixed(2)} s is ${before.pixel}, expected red`);
@@ -123,12 +123,12 @@ export const tests: E2ETest[] = [
           v.currentTime = 2.5;
           await seeked;
           while (v.readyState < 2) await m.until(v, "canplay", 10_000);
-          const seekedAt = { time: v.currentTime, pixel: await m.painted(v, 320, 100, 3_000) };
+          const seekedAt = { time: v.currentTime, pixel: await m.painted(v, 320, 100, 15_000) };
           // and it plays on from there
           await v.play();
           while (v.currentTime < 2.8) await m.until(v, "timeupdate", 5_000);
           v.pause();
-          return { ...seekedAt, played: v.currentTime, end: await m.painted(v, 320, 100, 3_000) };
+          return { ...seekedAt, played: v.currentTime, end: await m.painted(v, 320, 100, 15_000) };
         });
         assert(Math.abs(after.time - 2.5) < 0.05, `currentTime ${after.time} after seeking to 2.5`);
         assert(isBlue(after.pixel), `frame after the seek is ${after.pixel}, expected blue (the second half)`);
