@@ -16,8 +16,8 @@
  *            the size budget (node --import tsx test/package/main.ts)   newest only
  *
  * The runners are jobs (a runner against a server) done by two workers at once (`--jobs N`), longest
- * first, so the older servers' Node runs overlap the newest server's runners (but never the Chromium
- * suites beside the Chromium demo e2e: its page-encoded video comes out black then); each server is started
+ * first, so the older servers' Node runs overlap the newest server's runners (but the Chromium suites
+ * and the Chromium demo e2e, the two heaviest browser jobs, never run at once); each server is started
  * before its first job and stopped after its last. Every output line is prefixed with its job
  * (`[node 2.12.15] ok 3 - …`).
  *
@@ -328,8 +328,8 @@ interface Job {
   /** Its name in the log, when not the runner's. */
   label?: string;
   /**
-   * What it must not share with another job at the same time: the Chromium demo e2e's WebCodecs video
-   * comes out black while the Chromium suites run beside it (seen with two Chromiums at once here).
+   * What it must not share with another job at the same time: the Chromium suites and the Chromium demo
+   * e2e are the two heaviest browser jobs, and the e2e's media test times a video player.
    */
   exclusive?: "chromium";
   planned: PlannedServer;

@@ -61,7 +61,13 @@ export const encodeVideoInPage = async (v: typeof VIDEO): Promise<{ timeMs: numb
     g.fillStyle = "#fff";
     g.font = "bold 40px sans-serif";
     g.fillText(`frame ${i}`, 20, 60);
-    const frame = new VideoFrame(canvas, { timestamp: Math.round((i * 1e6) / v.fps), duration: Math.round(1e6 / v.fps) });
+    // from the pixels read back, not from the canvas itself: on a busy machine Chromium encoded frames
+    // made from the canvas as black ones
+    const pixels = g.getImageData(0, 0, v.width, v.height).data;
+    const frame = new VideoFrame(pixels, {
+      format: "RGBA", codedWidth: v.width, codedHeight: v.height,
+      timestamp: Math.round((i * 1e6) / v.fps), duration: Math.round(1e6 / v.fps),
+    });
     encoder.encode(frame, { keyFrame: i % v.keyEvery === 0 });
     frame.close();
   }
