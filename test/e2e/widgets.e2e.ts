@@ -58,6 +58,23 @@ async function openWidgets(ctx: E2EContext, extra: Record<string, string> = {}):
   return page;
 }
 
+/**
+ * Whether FilePond holds `n` files, all uploaded. It throws (with every file's status, and a GiveUp
+ * for a failed upload) otherwise, so a timeout says where the uploads stood.
+ */
+async function pondFinished(page: Page, n: number): Promise<boolean> {
+  const files = await page.evaluate(() => {
+    const w = window as unknown as { demoWidgets: { pond: { getFiles(): Array<{ filename: string; status: number }> } } };
+    const texts = [...document.querySelectorAll(".filepond--item")].map((el) => el.textContent?.replace(/\s+/g, " ").trim() ?? "");
+    return w.demoWidgets.pond.getFiles().map((f, i) => ({ name: f.filename, status: f.status, text: texts[i] ?? "" }));
+  });
+  const states = files.map((f) => `${f.name}: status ${f.status} (${f.text})`).join("; ");
+  const PROCESSING_COMPLETE = 5, PROCESSING_ERROR = 6; // FilePond's FileStatus
+  if (files.some((f) => f.status === PROCESSING_ERROR)) throw new GiveUp(`an upload failed: ${states}`);
+  if (files.length === n && files.every((f) => f.status === PROCESSING_COMPLETE)) return true;
+  throw new Error(`${files.length} files: ${states || "none"}`);
+}
+
 /** Drops files on Uppy's Dashboard (a DataTransfer drop, as a person's drag would make). */
 async function dropOnDashboard(page: Page, files: ReadonlyArray<{ name: string; bytes: Uint8Array; type?: string }>): Promise<void> {
   await page.evaluate(async (list) => {
@@ -338,8 +355,7 @@ export const tests: E2ETest[] = [
       });
       const files = [{ ...file("pond-a.txt", 600 * KiB, 8), type: "text/plain" }, file("pond-b.bin", 2 * MiB + 7, 9)];
       await page.setInputFiles(".filepond--browser", files.map((f) => ({ name: f.name, mimeType: f.type ?? "application/octet-stream", buffer: Buffer.from(f.bytes) })));
-      const done = page.locator('.filepond--item [data-filepond-item-state="processing-complete"], .filepond--item[data-filepond-item-state="processing-complete"]');
-      await eventually("FilePond to finish both", async () => (await done.count()) === 2, 30_000);
+      await eventually("FilePond to finish both", () => pondFinished(page, files.length), 30_000);
       const progress = await page.evaluate(() => (window as unknown as { __pondProgress: number[] }).__pondProgress);
       assert(progress.some((p) => p > 0 && p < 1), `no progress between 0 and 1: ${progress.slice(0, 5).join(", ")}`);
       for (const f of files) await storedAs(ctx, f.name, f.bytes);
