@@ -34,6 +34,16 @@ export async function buildBundles(): Promise<{ nodeTask: string; pageDir: strin
     logLevel: "error",
     sourcemap: "inline",
   });
+  await build({
+    entryPoints: [join(BENCH_DIR, "lane-worker.ts")],
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    outfile: join(BUILD_DIR, "page", "lane-worker.js"),
+    external: ["crypto", "node:crypto"],
+    logLevel: "error",
+  });
   writeFileSync(join(BUILD_DIR, "page", "index.html"),
     `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>bench</title></head>` +
     `<body><pre id="log">object store bench</pre><script type="module" src="bench.js"></script></body></html>\n`);

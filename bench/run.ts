@@ -10,7 +10,7 @@
  *   node --import tsx bench/run.ts --quick    16 MiB, 1 round                                   -> results/quick.*
  *   node --import tsx bench/run.ts --study    chunk size / put window / get batch study           -> results/study.*
  * Options: --runtimes node,chromium,worker,firefox,firefox-worker,webkit,webkit-worker  --sizes 16,256  --rounds N
- *          --no-extras  --server-version 2.9.10|2.12.x|newest (default: env NATS_SERVER_VERSION, else the newest release)
+ *          --no-extras  --no-parallel-reads  --server-version 2.9.10|2.12.x|newest (default: env NATS_SERVER_VERSION, else the newest release)
  *          --no-fast-batch (leave out the fast-batch rows, which run on 2.14+ only)
  *          --compression off|on|off,on (the server's `websocket { compression }`; one server per setting)
  *          --launch free|driven|both (browsers: driver-free, as users run them, or held by a driver; both: each
@@ -130,6 +130,8 @@ const sizes = (opt("--sizes") ?? (mode === "quick" ? "16" : "16,256,1024")).spli
 const roundsFor = (size: number, runtime?: Runtime) =>
   Number(opt("--rounds") ?? (mode === "quick" ? 1 : size >= 1024 * MiB ? 1 : runtime && inWorker(runtime) ? 2 : 3));
 const extras = !flag("--no-extras");
+/** Rows of gets over 2 and 4 connections. */
+const parallelReads = !flag("--no-parallel-reads");
 const globalLimitMs = Number(opt("--limit-min") ?? (mode === "quick" ? 4 * compressions.length * launches.length * Math.max(1, runtimes.length - 1)
   : mode === "study" ? 20 : 150)) * 60_000;
 const OUT_DIR = join(BENCH_DIR, "results");
@@ -198,6 +200,14 @@ function mainPlan(go: GoBench | undefined): Step[] {
               group.push(objstoreStep(at, "ours", "ours [v3 tcp]", size, round, { connection: "v3 tcp" }));
               group.push(objstoreStep(at, "obj", "obj [tcp]", size, round, { connection: "v3 tcp" }));
               if (go && "bin" in go) group.push(objstoreStep(at, "natsgo", "nats.go [tcp]", size, round));
+            }
+            if (parallelReads) {
+              // gets over 2 and 4 connections (the get option `connections`)
+              for (const n of [2, 4]) group.push(objstoreStep(at, "ours", `ours [get x${n} conn]`, size, round, { readConnections: n }));
+              // and over read lanes in Workers of their own (browsers)
+              if (runtime !== "node") {
+                for (const n of [1, 2, 4]) group.push(objstoreStep(at, "ours", `ours [get x${n} worker lane]`, size, round, { readLanes: n }));
+              }
             }
             if (fastBatch) {
               // fast-batch buckets (ADR-50, nats-server 2.14+): ours with allowBatched, obj with its fast-ingest opt-in

@@ -9,6 +9,7 @@ import type { GetOptions } from "./options.js";
 import { defaultSha256 } from "./platform/fast-sha256.js";
 import type { Hasher } from "./core/sha256.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
+import { parallelReader, type ChunkSource } from "./parallel-chunks.js";
 import { fromNatsError } from "./transport/errors.js";
 import { replacedOr } from "./replaced-mid-read.js";
 
@@ -25,7 +26,7 @@ const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOptions): ReadableStream<Uint8Array> {
   const opts = checkGetOptions(options);
   let hasher: Hasher | undefined;
-  let reader: ChunkReader | undefined;
+  let reader: ChunkSource | undefined;
   let bytes = 0;
   let chunks = 0;
   let finished = false;
@@ -71,10 +72,10 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
           if (!reader) {
             const chunkSize = info.options?.max_chunk_size ?? 128 * 1024;
             const batch = Math.max(1, Math.min(256, Math.floor(READ_AHEAD_BYTES / 2 / chunkSize)));
-            reader = await ChunkReader.open(bucket.js, bucket.stream, chunkSubject(bucket.name, info.nuid), {
-              batch,
-              window: batch * 2,
-            });
+            const subject = chunkSubject(bucket.name, info.nuid);
+            reader = opts.connections?.length
+              ? parallelReader(bucket, opts.connections, subject, info.chunks, chunkSize)
+              : await ChunkReader.open(bucket.js, bucket.stream, subject, { batch, window: batch * 2 });
             if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
           }
           const m = await reader.next();

@@ -6,6 +6,10 @@
 export { objectStoreManager, ObjectStoreManager } from "./manager.js";
 export { ObjectStore, type BucketOpener } from "./store.js";
 export { ObjectWatcher } from "./watch.js";
+export { workerLane, WorkerLane, type WorkerLaneOptions } from "./lanes/worker-lane.js";
+export { serveReadLane, type ServeReadLaneOptions } from "./lanes/serve-lane.js";
+export type { LanePort } from "./lanes/lane-port.js";
+export type { ChunkLane, ChunkSource, RunSpec } from "./parallel-chunks.js";
 export { DEFAULT_ORPHAN_MIN_AGE_MS, type PurgeOrphansOptions, type PurgeOrphansResult } from "./maintenance.js";
 export { ObjectResult } from "./core/object-result.js";
 export type { ObjectInfo, ObjectMeta, ObjectLink, ObjectMetaOptions } from "./core/meta.js";
@@ -33,3 +37,8 @@ export {
   objectResponse, handleObjectRequest, objectPath, parseObjectPath, statusForError, decideRange, entityTag, objectContentType,
   type ObjectResponseOptions, type ObjectRouteOptions, type ObjectPath, type RangeDecision,
 } from "./http/index.js";
+export {
+  workerObjectStore, WorkerObjectStore, serveObjectStores, canTransferStreams,
+  type WorkerObjectStoreOptions, type WorkerTarget, type WorkerPutOptions, type WorkerGetOptions, type ObjectStoreHost,
+  type ServeObjectStoresOptions, type WorkerConnect, type MessageScope,
+} from "./worker/index.js";

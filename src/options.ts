@@ -1,6 +1,8 @@
 /** Options of the object store operations. */
 import type { HasherFactory } from "./core/sha256.js";
 import type { UploadCheckpoint } from "./core/upload-checkpoint.js";
+import type { NatsConnectionLike } from "./transport/connection.js";
+import type { ChunkLane } from "./parallel-chunks.js";
 
 /** Progress of a put or get. */
 export interface Progress {
@@ -62,6 +64,14 @@ export interface GetOptions {
   offset?: number;
   /** Read at most this many bytes (range read). */
   length?: number;
+  /**
+   * More connections (to the same server or cluster, as the same user) to read over in parallel with
+   * the store's own: the chunks are read in runs spread over all of them and handed on in order, verified
+   * as usual. In a browser each WebSocket is capped by its message events, so two to four connections can
+   * read faster (see the README's speed tables). Objects whose chunks are not contiguous in the stream
+   * (written while other puts interleaved) fall back to one ordered read from where that shows.
+   */
+  connections?: readonly (NatsConnectionLike | ChunkLane)[];
 }
 
 /** Options of getInfo. */

@@ -13,6 +13,8 @@ import { chunkIndexOf } from "./core/chunk-id.js";
 import { ChunkReader } from "./transport/chunk-reader.js";
 import { fromNatsError } from "./transport/errors.js";
 import { replacedOr } from "./replaced-mid-read.js";
+import { parallelReader, type ChunkSource } from "./parallel-chunks.js";
+import type { GetOptions } from "./options.js";
 
 /** A byte range of an object. */
 export interface ByteRange {
@@ -92,10 +94,12 @@ async function scan(bucket: Bucket, subject: string, offset: number): Promise<{ 
  * chunk read against the meta's chunk size, chunk count and size. Chunks that go missing because the
  * object was replaced or deleted during the read are `REVISION_MISMATCH`, as for a whole get.
  */
-export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, abortSignal?: AbortSignal): ReadableStream<Uint8Array> {
+export function rangeBody(
+  bucket: Bucket, info: ObjectInfo, range: ByteRange, abortSignal?: AbortSignal, connections?: GetOptions["connections"],
+): ReadableStream<Uint8Array> {
   const signal = checkSignal(abortSignal, "get");
   const subject = chunkSubject(bucket.name, info.nuid);
-  let reader: ChunkReader | undefined;
+  let reader: ChunkSource | undefined;
   let skip = 0;
   let left = range.length;
   /** With uniform chunks: the index of the next chunk and the size each must have. */
@@ -126,8 +130,11 @@ export function rangeBody(bucket: Bucket, info: ObjectInfo, range: ByteRange, ab
             // with chunks of one size the count needed is known; else read ahead a little
             const needed = Math.ceil((range.length + skip) / (at.chunkSize ?? info.options?.max_chunk_size ?? 128 * 1024));
             const batch = Math.max(1, Math.min(64, needed));
-            reader = await ChunkReader.open(bucket.js, bucket.stream, subject,
-              { batch, window: batch * 2, startSeq: at.seq, ...(at.chunkSize ? { maxMessages: needed } : {}) });
+            // over several connections when the count is known (chunks of one size), else one ordered reader
+            reader = connections?.length && at.chunkSize
+              ? parallelReader(bucket, connections, subject, needed, at.chunkSize, at.seq)
+              : await ChunkReader.open(bucket.js, bucket.stream, subject,
+                { batch, window: batch * 2, startSeq: at.seq, ...(at.chunkSize ? { maxMessages: needed } : {}) });
             if (signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: signal.reason });
           }
           const m = await reader.next();

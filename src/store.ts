@@ -92,7 +92,7 @@ export class ObjectStore {
       return target.getFollowing(link.name, opts, hops + 1);
     }
     const range = pickRange(info.size, opts.offset, opts.length);
-    if (range) return new ObjectResult(info, rangeBody(this.b, info, range, opts.signal), range);
+    if (range) return new ObjectResult(info, rangeBody(this.b, info, range, opts.signal, opts.connections), range);
     return new ObjectResult(info, objectBody(this.b, info, opts));
   }
 

@@ -9,7 +9,7 @@
 import { connect as wsConnect, StorageType as WsStorage, type NatsConnection as WsConnection } from "nats.ws";
 import { wsconnect, type NatsConnection as V3Connection } from "@nats-io/nats-core";
 import { Objm, StorageType as ObjStorage } from "@nats-io/obj";
-import { objectStoreManager, defaultSha256, type HasherFactory } from "../../src/index.ts";
+import { objectStoreManager, defaultSha256, workerLane, type HasherFactory, type WorkerLane } from "../../src/index.ts";
 import { drain } from "./source.ts";
 import { protoPut } from "./proto-put.ts";
 
@@ -41,8 +41,8 @@ export interface ObjClient {
   close(): Promise<void>;
 }
 
-export async function openClient(name: ClientName, url: string, connection?: ConnectionKind): Promise<ObjClient> {
-  if (name === "ours") return openOurs(url, connection);
+export async function openClient(name: ClientName, url: string, connection?: ConnectionKind, readConnections = 1, readLanes = 0): Promise<ObjClient> {
+  if (name === "ours") return openOurs(url, connection, readConnections, readLanes);
   if (name === "natsws") return openNatsWs(url);
   if (name === "obj") return openObj(url, connection);
   throw new Error("nats.go runs as a program of its own (bench/go), not in a Node task");
@@ -61,9 +61,24 @@ async function connectV3(url: string, connection: ConnectionKind = "v3 ws"): Pro
   return connect(opts);
 }
 
-async function openOurs(url: string, connection?: ConnectionKind): Promise<ObjClient> {
+/** A read lane in a Worker of its own (bench/lane-worker.ts, next to the page's script), connected to `url`. */
+async function startLane(url: string): Promise<{ lane: WorkerLane; worker: Worker }> {
+  const worker = new Worker(new URL("lane-worker.js", import.meta.url), { type: "module", name: "bench lane" });
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.addEventListener("message", (e) => (e.data as { t?: string })?.t === "lane-ready" && resolve());
+    worker.addEventListener("error", (e) => reject(new Error(`lane worker: ${e.message}`)));
+  });
+  worker.postMessage({ t: "lane-connect", url });
+  await ready;
+  return { lane: workerLane(worker), worker };
+}
+
+async function openOurs(url: string, connection?: ConnectionKind, readConnections = 1, readLanes = 0): Promise<ObjClient> {
   const natsWs = connection ? undefined : await connectNatsWs(url);
   const nc = natsWs ?? await connectV3(url, connection);
+  // gets over several connections: the extra ones are of the same kind
+  const readers = await Promise.all(Array.from({ length: readConnections - 1 }, () => (connection ? connectV3(url, connection) : connectNatsWs(url))));
+  const lanes = await Promise.all(Array.from({ length: readLanes }, () => startLane(url)));
   const m = objectStoreManager(nc, { timeout: 30_000 });
   let os: Awaited<ReturnType<typeof m.createObjectStore>> | undefined;
   let bucketName = "";
@@ -87,14 +102,16 @@ async function openOurs(url: string, connection?: ConnectionKind): Promise<ObjCl
       return { size: info.size, chunks: info.chunks };
     },
     async get(name, hasher) {
-      const r = await os!.get(name, { hasher });
+      const via = [...readers, ...lanes.map((l) => l.lane)];
+      const r = await os!.get(name, { hasher, ...(via.length ? { connections: via } : {}) });
       return drain(r.body);
     },
     async deleteBucket() {
       await m.deleteObjectStore(bucketName).catch(() => undefined);
     },
     async close() {
-      await nc.close();
+      await Promise.all([nc, ...readers].map((c) => c.close()));
+      for (const l of lanes) l.worker.terminate();
     },
   };
 }

@@ -36,6 +36,10 @@ export interface ObjstoreTask {
   allowBatched?: boolean;
   /** Connect another way than the client's usual WebSocket client (lib/clients.ts). */
   connection?: ConnectionKind;
+  /** "ours" only: gets read over this many connections in all (the get option `connections`). */
+  readConnections?: number;
+  /** "ours" only, browsers: gets read over this many read lanes in Workers (bench/lane-worker.ts) instead. */
+  readLanes?: number;
 }
 
 export interface CeilingTask {
@@ -144,7 +148,7 @@ export async function runTask(task: Task, url: string, hooks: Hooks): Promise<vo
 }
 
 async function runObjstore(t: ObjstoreTask, url: string, hooks: Hooks): Promise<void> {
-  const client = await openClient(t.client, url, t.connection);
+  const client = await openClient(t.client, url, t.connection, t.readConnections, t.readLanes);
   try {
     await client.createBucket(t.bucket, { allowBatched: t.allowBatched === true });
     if (t.warmup !== false) {

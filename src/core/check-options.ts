@@ -177,7 +177,19 @@ export function checkGetOptions(opts: unknown): GetOptions {
     hasher: hasher && guardHasher(hasher),
     offset: checkWhole(o, "offset", method, 0),
     length: checkWhole(o, "length", method, 0),
+    connections: checkConnections(o.connections, method),
   });
+}
+
+/** `connections` of a get: undefined, or an array of NATS connections (objects that publish and subscribe). */
+function checkConnections(value: unknown, method: string): GetOptions["connections"] {
+  if (value === undefined) return undefined;
+  const has = (c: unknown, key: string) => typeof c === "object" && c !== null && typeof (c as Record<string, unknown>)[key] === "function";
+  const ok = (c: unknown) => (has(c, "publish") && has(c, "subscribe")) || has(c, "openRun");
+  if (!Array.isArray(value) || !value.every(ok)) {
+    throw bad(`${method}: connections must be an array of NATS connections and read lanes, not ${Array.isArray(value) ? "an array of other things" : kindOf(value)}`);
+  }
+  return value as GetOptions["connections"];
 }
 
 /** The options of `put` (also `putBytes`, `putString`), cleaned. `resumeFrom` is checked fully by the put. */
