@@ -172,6 +172,12 @@ export class MetaFeed {
         if (stalled) this.js.nc.publish(stalled);
         const last = Number(h.get("Nats-Last-Consumer"));
         if (Number.isFinite(last) && last > this.lastDeliverySeq) void this.reset("missed deliveries");
+        else if (!msg.reply && !stalled && !this.heldFlowControl) {
+          // an idle heartbeat: the server had nothing to deliver for a whole interval, so every message
+          // there was has arrived, even if the last one's pending count said otherwise (nats-server 2.9 can
+          // count messages a rollup removed while a list read, and the list then never ended)
+          this.initialDone();
+        }
       } else if (h && h.code === 409) {
         void this.reset(h.description);
       }

@@ -6,6 +6,14 @@ import type { Suite } from "../harness/suite.js";
 
 const KiB = 1024;
 
+/** Closes both ports of each channel. */
+function closePorts(channels: MessageChannel[]): void {
+  for (const ch of channels) {
+    ch.port1.close();
+    ch.port2.close();
+  }
+}
+
 export default function (t: Suite): void {
   t.test("a get over extra connections reads runs of chunks over each of them and gives the verified bytes in order", async (ctx) => {
     const { store } = await freshBucket(ctx);
@@ -79,25 +87,29 @@ export default function (t: Suite): void {
     const data = testBytes(2 * 1024 * KiB + 99, 35);
     await store.putBytes("l", data, { chunkSize: 16 * KiB });
     const served = [await ctx.connect(), await ctx.connect()];
-    const lanes = served.map((c) => {
-      const { port1, port2 } = new MessageChannel();
-      serveReadLane(port1, c);
-      return workerLane(port2);
-    });
-    const ownBefore = nc.stats().inBytes;
-    const before = served.map((c) => c.stats().inBytes);
-    const res = await store.get("l", { connections: lanes });
-    assert.bytesEqual(await res.bytes(), data);
-    assert.equal(res.digestVerified, true);
-    // the lanes read alone: the store's own connection only read the meta
-    const own = nc.stats().inBytes - ownBefore;
-    assert.ok(own < 64 * KiB, `the store's own connection received ${own} bytes`);
-    served.forEach((c, i) => {
-      const got = c.stats().inBytes - before[i]!;
-      assert.ok(got >= 1024 * KiB - 64 * KiB, `lane ${i} received ${got} bytes`);
-    });
-    const range = await (await store.get("l", { offset: 700 * KiB + 5, length: 900 * KiB, connections: lanes })).bytes();
-    assert.bytesEqual(range, data.subarray(700 * KiB + 5, 1600 * KiB + 5), "a range over the lanes");
+    const channels = served.map(() => new MessageChannel());
+    try {
+      const lanes = served.map((c, i) => {
+        serveReadLane(channels[i]!.port1, c);
+        return workerLane(channels[i]!.port2);
+      });
+      const ownBefore = nc.stats().inBytes;
+      const before = served.map((c) => c.stats().inBytes);
+      const res = await store.get("l", { connections: lanes });
+      assert.bytesEqual(await res.bytes(), data);
+      assert.equal(res.digestVerified, true);
+      // the lanes read alone: the store's own connection only read the meta
+      const own = nc.stats().inBytes - ownBefore;
+      assert.ok(own < 64 * KiB, `the store's own connection received ${own} bytes`);
+      served.forEach((c, i) => {
+        const got = c.stats().inBytes - before[i]!;
+        assert.ok(got >= 1024 * KiB - 64 * KiB, `lane ${i} received ${got} bytes`);
+      });
+      const range = await (await store.get("l", { offset: 700 * KiB + 5, length: 900 * KiB, connections: lanes })).bytes();
+      assert.bytesEqual(range, data.subarray(700 * KiB + 5, 1600 * KiB + 5), "a range over the lanes");
+    } finally {
+      closePorts(channels); // open ports with listeners would keep Node and Deno running
+    }
   });
 
   t.test("runs of a lane that stops serving or never answers are read over the store's own connection", async (ctx) => {
@@ -105,18 +117,23 @@ export default function (t: Suite): void {
     const data = testBytes(1536 * KiB, 36);
     await store.putBytes("s", data, { chunkSize: 16 * KiB });
     const a = new MessageChannel();
-    const stopServing = serveReadLane(a.port1, await ctx.connect());
-    const stopping = workerLane(a.port2);
-    const silent = workerLane(new MessageChannel().port2, { idleMs: 300 }); // nothing serves it
-    const res = await store.get("s", { connections: [stopping, silent] });
-    const reader = res.body.getReader();
-    const first = await reader.read(); // the stopping lane's first run has started
-    stopServing();
-    const parts = [first.value!];
-    for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
-    const got = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((off, p) => (got.set(p, off), off + p.length), 0);
-    assert.bytesEqual(got, data);
+    const b = new MessageChannel();
+    try {
+      const stopServing = serveReadLane(a.port1, await ctx.connect());
+      const stopping = workerLane(a.port2);
+      const silent = workerLane(b.port2, { idleMs: 300 }); // nothing serves it
+      const res = await store.get("s", { connections: [stopping, silent] });
+      const reader = res.body.getReader();
+      const first = await reader.read(); // the stopping lane's first run has started
+      stopServing();
+      const parts = [first.value!];
+      for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
+      const got = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.reduce((off, p) => (got.set(p, off), off + p.length), 0);
+      assert.bytesEqual(got, data);
+    } finally {
+      closePorts([a, b]);
+    }
   });
 
   t.test("connections that are not NATS connections are INVALID_ARGUMENT", async (ctx) => {
