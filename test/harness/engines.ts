@@ -145,6 +145,9 @@ async function launchFirefox(opts: LaunchOptions, log: (line: string) => void): 
     headless: !opts.headed,
     defaultViewport: VIEWPORT,
     timeout: 60_000,
+    // a whole suite run is one call into the page: a test that hangs must fail by its own time limit
+    // (60 s), not end the run at puppeteer's default of 180 s for the call
+    protocolTimeout: 30 * 60_000,
     // nothing of the browser's own traffic to the closed network
     extraPrefsFirefox: {
       "app.update.enabled": false,
