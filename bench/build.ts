@@ -23,26 +23,17 @@ export async function buildBundles(): Promise<{ nodeTask: string; pageDir: strin
     sourcemap: "inline",
   });
   await build({
-    entryPoints: [join(BENCH_DIR, "page-entry.ts")],
+    // the page's script, and the read lane Worker it starts for the `get x… worker lane` rows
+    entryPoints: { bench: join(BENCH_DIR, "page-entry.ts"), "lane-worker": join(BENCH_DIR, "lane-worker.ts") },
     bundle: true,
     platform: "browser",
     format: "esm",
     target: "es2022",
-    outfile: join(BUILD_DIR, "page", "bench.js"),
+    outdir: join(BUILD_DIR, "page"),
     // the TCP transport is imported only by Node tasks (lib/clients.ts): never reached in a page
     external: ["crypto", "node:crypto", "@nats-io/transport-node"],
     logLevel: "error",
     sourcemap: "inline",
-  });
-  await build({
-    entryPoints: [join(BENCH_DIR, "lane-worker.ts")],
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    target: "es2022",
-    outfile: join(BUILD_DIR, "page", "lane-worker.js"),
-    external: ["crypto", "node:crypto"],
-    logLevel: "error",
   });
   writeFileSync(join(BUILD_DIR, "page", "index.html"),
     `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>bench</title></head>` +

@@ -65,10 +65,11 @@ export interface GetOptions {
   /** Read at most this many bytes (range read). */
   length?: number;
   /**
-   * More connections (to the same server or cluster, as the same user) to read over in parallel with
-   * the store's own: the chunks are read in runs spread over all of them and handed on in order, verified
-   * as usual. In a browser each WebSocket is capped by its message events, so two to four connections can
-   * read faster (see the README's speed tables). Objects whose chunks are not contiguous in the stream
+   * More connections (to the same server or cluster, as the same user) or read lanes in Workers
+   * (`workerLane`) to read over in parallel: the chunks are read in runs spread over them and handed on
+   * in order, verified as usual. Connections of this thread read beside the store's own; lanes read
+   * alone. Measured, only lanes ever read faster, and only where the server's WebSocket compression is
+   * off (see the README, "Parallel reads"). Objects whose chunks are not contiguous in the stream
    * (written while other puts interleaved) fall back to one ordered read from where that shows.
    */
   connections?: readonly (NatsConnectionLike | ChunkLane)[];

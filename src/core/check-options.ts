@@ -181,7 +181,7 @@ export function checkGetOptions(opts: unknown): GetOptions {
   });
 }
 
-/** `connections` of a get: undefined, or an array of NATS connections (objects that publish and subscribe). */
+/** `connections` of a get: undefined, or an array of NATS connections (they publish and subscribe) and read lanes (they open runs). */
 function checkConnections(value: unknown, method: string): GetOptions["connections"] {
   if (value === undefined) return undefined;
   const has = (c: unknown, key: string) => typeof c === "object" && c !== null && typeof (c as Record<string, unknown>)[key] === "function";

@@ -4,14 +4,11 @@
  */
 
 import type { RunSpec } from "../parallel-chunks.js";
+import type { MessageScope } from "../worker/host.js";
 
-/** A Worker, a `MessagePort`, or (inside a Worker) its global scope `self`. */
-export interface LanePort {
+/** A Worker, a `MessagePort`, or (inside a Worker) its global scope `self`: what the Worker mode's host listens on, and a way to post. */
+export interface LanePort extends MessageScope {
   postMessage(message: unknown, transfer: Transferable[]): void;
-  addEventListener(type: "message", listener: (event: MessageEvent) => void): void;
-  removeEventListener?(type: "message", listener: (event: MessageEvent) => void): void;
-  /** A MessagePort's: starts delivery (Workers and `self` have none). */
-  start?(): void;
 }
 
 /** Page to Worker: read a run (`count` messages of `subject` from `startSeq`, default its first) as run `id`. */

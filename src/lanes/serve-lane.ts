@@ -78,7 +78,7 @@ export function serveReadLane(port: LanePort, nc: NatsConnectionLike, options: S
   return () => {
     if (stopped) return;
     stopped = true;
-    port.removeEventListener?.("message", onMessage);
+    port.removeEventListener("message", onMessage);
     post({ t: "lane-gone", id: 0 });
     for (const id of [...readers.keys()]) stop(id);
   };
