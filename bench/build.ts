@@ -23,8 +23,11 @@ export async function buildBundles(): Promise<{ nodeTask: string; pageDir: strin
     sourcemap: "inline",
   });
   await build({
-    // the page's script, and the read lane Worker it starts for the `get x… worker lane` rows
-    entryPoints: { bench: join(BENCH_DIR, "page-entry.ts"), "lane-worker": join(BENCH_DIR, "lane-worker.ts") },
+    // the page's script, the read lane Worker it starts for the `get x… worker lane` rows and the hashing
+    // Worker of the `hash worker` rows
+    entryPoints: {
+      bench: join(BENCH_DIR, "page-entry.ts"), "lane-worker": join(BENCH_DIR, "lane-worker.ts"), "hash-worker": join(BENCH_DIR, "hash-worker.ts"),
+    },
     bundle: true,
     platform: "browser",
     format: "esm",

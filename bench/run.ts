@@ -10,8 +10,10 @@
  *   node --import tsx bench/run.ts --quick    16 MiB, 1 round                                   -> results/quick.*
  *   node --import tsx bench/run.ts --study    chunk size / put window / get batch study           -> results/study.*
  * Options: --runtimes node,chromium,worker,firefox,firefox-worker,webkit,webkit-worker  --sizes 16,256  --rounds N
- *          --no-extras  --no-parallel-reads  --server-version 2.9.10|2.12.x|newest (default: env NATS_SERVER_VERSION, else the newest release)
+ *          --no-extras  --no-parallel-reads  --no-hash-worker  --server-version 2.9.10|2.12.x|newest (default: env NATS_SERVER_VERSION, else the newest release)
  *          --no-fast-batch (leave out the fast-batch rows, which run on 2.14+ only)
+ *          --study-mib N  --study-chunks 64,128 (KiB; the study's object size and chunk sizes)
+ *          --no-leaf (leave out the browser rows that put through an uncompressed leaf node or proxy of the compression-on server)
  *          --compression off|on|off,on (the server's `websocket { compression }`; one server per setting)
  *          --launch free|driven|both (browsers: driver-free, as users run them, or held by a driver; both: each
  *          browser task twice, interleaved)  --out NAME (results/NAME.*)  --dry-run (print the plan's size only)
@@ -37,7 +39,8 @@ import { cpuSnap, foreignCores, waitQuiet, type CpuSnap } from "./lib/cpu.ts";
 import { cmdline, descendants, rssOf, statusBytes } from "./lib/procs.ts";
 import type { HasherName } from "./lib/hashers.ts";
 import type { PageEvent, PageRun } from "./page-entry.ts";
-import { startNatsServer, type NatsServer } from "../test/harness/nats-server.ts";
+import { startNatsServer, type NatsServer, type NatsServerOptions } from "../test/harness/nats-server.ts";
+import { hubJetStreamConfig, hubLeafConfig, leafPort, startCompressedServer, startLeaf, startStripProxy, type StripProxy } from "./lib/leaf.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../test/harness/chromium.ts";
 import { FIREFOX_PATH, MINIBROWSER_PATH, engineMissing, launchPage, withTimeout, type Arg, type Engine, type EnginePage } from "../test/harness/engines.ts";
 import { connect as tcpConnect } from "@nats-io/transport-node";
@@ -47,7 +50,6 @@ import { buildGoBench, type GoBench } from "./lib/go-bench.ts";
 
 const MiB = 1024 * 1024;
 const KiB = 1024;
-const REPO_DIR = join(BENCH_DIR, "..");
 
 type Runtime = "node" | "chromium" | "worker" | "firefox" | "firefox-worker" | "webkit" | "webkit-worker";
 const RUNTIMES: readonly Runtime[] = ["node", "chromium", "worker", "firefox", "firefox-worker", "webkit", "webkit-worker"];
@@ -95,7 +97,13 @@ interface Step {
   task: Task;
   /** Ops expected (to record the ones a killed task never ran). */
   ops: string[];
+  /**
+   * The uncompressed endpoint of a compression-on step (bench/lib/leaf.ts): objstore steps put through it
+   * (gets stay on the hub), ceiling steps run on it.
+   */
+  endpoint?: Endpoint;
 }
+type Endpoint = "leaf" | "proxy";
 
 // ------------------------------------------------------------------ options
 
@@ -132,6 +140,13 @@ const roundsFor = (size: number, runtime?: Runtime) =>
 const extras = !flag("--no-extras");
 /** Rows of gets over 2 and 4 connections. */
 const parallelReads = !flag("--no-parallel-reads");
+/** Browsers: puts and gets hashed in a Worker of their own (`workerSha256`, bench/hash-worker.ts). */
+const hashWorker = !flag("--no-hash-worker");
+/**
+ * Browsers with the server's compression on: rows that put through an uncompressed second endpoint, a leaf
+ * node of the server and a proxy that strips the handshake's permessage-deflate offer (bench/lib/leaf.ts).
+ */
+const uncompressedPuts = !flag("--no-leaf") && compressions.includes(true) && runtimes.some((rt) => rt !== "node");
 const globalLimitMs = Number(opt("--limit-min") ?? (mode === "quick" ? 4 * compressions.length * launches.length * Math.max(1, runtimes.length - 1)
   : mode === "study" ? 20 : 150)) * 60_000;
 const OUT_DIR = join(BENCH_DIR, "results");
@@ -182,6 +197,13 @@ function mainPlan(go: GoBench | undefined): Step[] {
         const ceilSize = quick ? 32 * MiB : 256 * MiB;
         steps.push({ ...at, group: "ceiling", label: "ceiling", round: 0, size: ceilSize, ops: [],
           task: { kind: "ceiling", size: ceilSize, msgSize: 128 * KiB, windows: quick ? [32] : [8, 32, 128], pullBatches: quick ? [32] : [16, 64] } });
+        if (uncompressedPuts && compression && runtime !== "node") {
+          // the publish ceilings through the uncompressed endpoints of this compression-on server
+          for (const endpoint of ["leaf", "proxy"] as const) {
+            steps.push({ ...at, group: "ceiling", label: `ceiling [${endpoint}]`, round: 0, size: ceilSize, ops: [], endpoint,
+              task: { kind: "ceiling", size: ceilSize, msgSize: 128 * KiB, windows: [32], pullBatches: [], publishOnly: true } });
+          }
+        }
       }
       // Workers: in the full run the main comparison at the 256 MiB size only (it answers "does a Worker
       // help?"); 1 GiB: Node and the Chromium page, main compression setting only
@@ -208,6 +230,17 @@ function mainPlan(go: GoBench | undefined): Step[] {
               if (runtime !== "node") {
                 for (const n of [1, 2, 4]) group.push(objstoreStep(at, "ours", `ours [get x${n} worker lane]`, size, round, { readLanes: n }));
               }
+            }
+            if (hashWorker && runtime !== "node") {
+              // SHA-256 in a Worker (workerSha256): the thread of the socket no longer hashes
+              group.push(objstoreStep(at, "ours", "ours [hash worker]", size, round, { putHasher: "worker", getHasher: "worker" }));
+              // and the put with no hashing at all (what hashing costs this machine, where the socket's side is busy too)
+              if (!withExtras) group.push(objstoreStep(at, "ours", "ours [no-op put hash]", size, round, { ops: ["put"], putHasher: "noop" }));
+            }
+            if (uncompressedPuts && at.compression && runtime !== "node") {
+              // puts through an uncompressed leaf node / a deflate-stripping proxy, gets through this (compressed) server
+              group.push({ ...objstoreStep(at, "ours", "ours [put via uncompressed leaf]", size, round), endpoint: "leaf" });
+              group.push({ ...objstoreStep(at, "ours", "ours [put via deflate-stripping proxy]", size, round), endpoint: "proxy" });
             }
             if (fastBatch) {
               // fast-batch buckets (ADR-50, nats-server 2.14+): ours with allowBatched, obj with its fast-ingest opt-in
@@ -251,7 +284,7 @@ function mainPlan(go: GoBench | undefined): Step[] {
 
 function studyPlan(): Step[] {
   const steps: Step[] = [];
-  const chunkSizes = [64 * KiB, 128 * KiB, 256 * KiB, 512 * KiB, 1023 * KiB];
+  const chunkSizes = opt("--study-chunks")?.split(",").map((k) => Number(k) * KiB) ?? [64 * KiB, 128 * KiB, 256 * KiB, 512 * KiB, 1023 * KiB];
   const inflightBytes = [1 * MiB, 2 * MiB, 4 * MiB, 8 * MiB, 16 * MiB];
   const batchBytes = [512 * KiB, 1 * MiB, 2 * MiB, 4 * MiB, 8 * MiB];
   for (const runtime of runtimes) {
@@ -442,8 +475,29 @@ async function runChromiumStep(step: Step, browser: Browser, origin: string, url
     const backing = usage.backingStorageSize ?? 0;
     return { heap, backing, js: heap + backing, rss: rssOf(pids) };
   };
-  let current: { op: string; start: number; limit: number; base: Mem; peak: Mem; cpu: CpuSnap } | undefined;
+  let current: { op: string; start: number; limit: number; base: Mem; peak: Mem; live: number; cpu: CpuSnap } | undefined;
   let sampling = false;
+  let ticks = 0;
+  /** A live sample is due: taken by the next tick that finds no sample in flight. */
+  let liveDue = false;
+  /**
+   * What the op holds live: once a second a forced full GC, then JS heap + ArrayBuffers. The 100 ms samples
+   * without a GC also count garbage V8 has not collected yet, which grows with speed and V8's timing.
+   */
+  const sampleLive = async () => {
+    if (!current || sampling) return;
+    sampling = true;
+    try {
+      await cdp.send("HeapProfiler.collectGarbage");
+      const m = await read();
+      liveDue = false;
+      if (current) current.live = Math.max(current.live, m.js);
+    } catch {
+      /* page gone */
+    } finally {
+      sampling = false;
+    }
+  };
   const sampleOnce = async () => {
     if (!current || sampling) return;
     sampling = true;
@@ -464,18 +518,20 @@ async function runChromiumStep(step: Step, browser: Browser, origin: string, url
   const memOf = (c: NonNullable<typeof current>) => ({
     heapBase: c.base.heap, heapPeak: c.peak.heap, heapGrowth: c.peak.heap - c.base.heap,
     backingGrowth: c.peak.backing - c.base.backing, jsGrowth: c.peak.js - c.base.js, rendererRssGrowth: c.peak.rss - c.base.rss,
+    jsLiveGrowth: c.live - c.base.js,
   });
   const done = new Set<string>();
   await page.exposeFunction("__benchBegin", async (op: string) => {
     pids = rendererPids();
     await cdp.send("HeapProfiler.collectGarbage").catch(() => undefined);
     const base = await read();
-    current = { op, start: Date.now(), limit: opLimitMs(step.size) * (step.group === "objstore" ? 1 : 2), base, peak: { ...base }, cpu: cpuSnap() };
+    current = { op, start: Date.now(), limit: opLimitMs(step.size) * (step.group === "objstore" ? 1 : 2), base, peak: { ...base }, live: base.js, cpu: cpuSnap() };
   });
   await page.exposeFunction("__benchEnd", async (r: OpResult) => {
     if (current) {
       r.foreignCores = Number(foreignCores(current.cpu, cpuSnap()).toFixed(2));
       await sampleOnce();
+      await sampleLive();
       r.mem = memOf(current);
     }
     current = undefined;
@@ -484,7 +540,8 @@ async function runChromiumStep(step: Step, browser: Browser, origin: string, url
   });
   let killedFor: string | undefined;
   const timer = setInterval(() => {
-    void sampleOnce();
+    if (++ticks % 10 === 0) liveDue = true;
+    void (liveDue ? sampleLive() : sampleOnce());
     if (current && Date.now() - current.start > current.limit) killedFor = `killed after ${Math.round(current.limit / 1000)} s (time limit)`;
     if (Date.now() > deadline) killedFor ??= "killed: global time limit of the run";
     if (killedFor) void context.close().catch(() => undefined);
@@ -586,7 +643,7 @@ class OpWatch {
 }
 
 /** Our processes that are not nats-server (nor its children): the browser and its helpers (and Xvfb, the driver). */
-const browserTree = (): number[] => descendants(process.pid, [...servers.values()].map((s) => s.pid));
+const browserTree = (): number[] => descendants(process.pid, [...servers.values(), ...(endpoints ? [endpoints.leaf] : [])].map((s) => s.pid));
 
 /** Firefox or WebKit held by its driver (test/harness/engines.ts), launched for this one task. */
 async function runEngineDrivenStep(step: Step, engine: Engine, origin: string, url: string, report: (r: OpResult) => void, deadline: number): Promise<void> {
@@ -759,6 +816,8 @@ function killStrays(): void {
 let chromiumInUse = false;
 /** The nats-servers of the run, by WebSocket compression setting. */
 const servers = new Map<boolean, NatsServer>();
+/** The compression-on server's uncompressed endpoints (lib/leaf.ts): its leaf node and the deflate-stripping proxy. */
+let endpoints: { leaf: NatsServer; proxy: StripProxy } | undefined;
 
 // ------------------------------------------------------------------ summary
 
@@ -783,7 +842,9 @@ const isMainConf = (c: Conf) => c.compression === compressions[0] && (c.runtime 
 /** Which memory figures a table shows: Node RSS; driven Chromium over CDP; else the browser processes' RSS. */
 function memOf(c: Conf): { key: string; key2?: string; title: string } {
   if (c.runtime === "node") return { key: "rssGrowth", title: "mem (RSS)" };
-  if (c.launch === "driven" && c.runtime === "chromium") return { key: "jsGrowth", key2: "rendererRssGrowth", title: "mem (JS heap+ArrayBuffers / renderer RSS)" };
+  if (c.launch === "driven" && c.runtime === "chromium") {
+    return { key: "jsLiveGrowth", key2: "jsGrowth", title: "mem (JS heap+ArrayBuffers: live, a GC each second / sampled without GC)" };
+  }
   if (c.launch === "driven" && c.runtime === "worker") return { key: "rendererRssGrowth", title: "mem (renderer RSS)" };
   return { key: "browserRssGrowth", title: "mem (browser processes' RSS)" };
 }
@@ -815,7 +876,8 @@ export interface Summary {
 
 const fcOf = (rows: Row[]) => rows.map((r) => r.foreignCores as number | undefined).filter((x): x is number => typeof x === "number");
 const best = (rows: Row[], prefix: string) => {
-  const ok = rows.filter((r) => r.group === "ceiling" && r.ok && r.op.startsWith(prefix));
+  // the server's own ceilings (not those through a leaf node or proxy: "ceiling [leaf]")
+  const ok = rows.filter((r) => r.group === "ceiling" && r.label === "ceiling" && r.ok && r.op.startsWith(prefix));
   return ok.length ? Math.max(...ok.map((r) => r.mbps)) : NaN;
 };
 
@@ -892,7 +954,7 @@ function summarize(allRows: Row[], meta: Record<string, unknown>): Summary {
     const ceil = rtRows.filter((r) => r.group === "ceiling");
     if (ceil.length) {
       lines.push(`Ceilings (${sizeLabel(ceil[0]!.size)} of 128 KiB messages, one connection):`, "", "| measurement | MB/s | mem growth MiB |", "| --- | --- | --- |");
-      for (const r of ceil) lines.push(`| ${r.op} | ${r.ok ? fmt(r.mbps) : `FAILED: ${r.error}`} | ${mib(r.mem?.[mem.key])} |`);
+      for (const r of ceil) lines.push(`| ${r.label === "ceiling" ? "" : `${r.label.replace("ceiling ", "")} `}${r.op} | ${r.ok ? fmt(r.mbps) : `FAILED: ${r.error}`} | ${mib(r.mem?.[mem.key])} |`);
       lines.push("");
     }
     const hash = rtRows.filter((r) => r.group === "hash");
@@ -940,9 +1002,9 @@ function summarize(allRows: Row[], meta: Record<string, unknown>): Summary {
         const okAll = gib.put.ok === gib.put.n && gib.get.ok === gib.get.n && gib.put.n > 0;
         const limit = rt === "node" ? 64 * MiB : 128 * MiB;
         const growth = Math.max(gib.put.memMax ?? Infinity, gib.get.memMax ?? Infinity);
-        const what = rt === "node" ? "RSS" : memOf(conf).key === "jsGrowth" ? "JS heap (incl. ArrayBuffers)" : memOf(conf).key === "rendererRssGrowth" ? "renderer RSS" : "browser processes' RSS";
+        const what = rt === "node" ? "RSS" : memOf(conf).key === "jsLiveGrowth" ? "live JS heap (incl. ArrayBuffers)" : memOf(conf).key === "rendererRssGrowth" ? "renderer RSS" : "browser processes' RSS";
         T.push({ target: `${name} 1 GiB completes, ${what} growth < ${limit / MiB} MiB`, met: okAll && growth < limit,
-          detail: `put ${gib.put.ok}/${gib.put.n} ok, get ${gib.get.ok}/${gib.get.n} ok; growth put ${mib(gib.put.memMax)} MiB, get ${mib(gib.get.memMax)} MiB${memOf(conf).key2 ? ` (renderer RSS: put ${mib(gib.put.mem2Max)}, get ${mib(gib.get.mem2Max)})` : ""}` });
+          detail: `put ${gib.put.ok}/${gib.put.n} ok, get ${gib.get.ok}/${gib.get.n} ok; growth put ${mib(gib.put.memMax)} MiB, get ${mib(gib.get.memMax)} MiB${memOf(conf).key2 ? ` (sampled without GC: put ${mib(gib.put.mem2Max)}, get ${mib(gib.get.mem2Max)})` : ""}` });
       }
       const noop = out.objstore.find((o) => sameConf(o, conf) && o.label === "ours [no-op put hash]");
       const real = out.objstore.find((o) => sameConf(o, conf) && o.size === noop?.size && o.label === "ours");
@@ -1062,19 +1124,8 @@ function browserVersionsOf(rts: readonly Runtime[]): string {
  * with `compression: true` in its `websocket { }` block (a second block through `config` would replace the
  * whole block, listen port included).
  */
-async function startServer(compression: boolean): Promise<NatsServer> {
-  if (!compression) return startNatsServer();
-  const template = readFileSync(join(REPO_DIR, "nats-server.conf"), "utf8");
-  const on = template.replace(/^(websocket\s*\{[^}]*?\bcompression\s*[:=]\s*)false\b/m, "$1true");
-  const withCompression = on !== template ? on : template.replace(/^(websocket\s*\{)/m, "$1\n  compression: true");
-  const dir = mkdtempSync(join(tmpdir(), "bench-conf-"));
-  const path = join(dir, "nats-server.conf");
-  writeFileSync(path, withCompression);
-  try {
-    return await startNatsServer({ template: path });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+async function startServer(compression: boolean, hub: Pick<NatsServerOptions, "config" | "jetstreamConfig"> = {}): Promise<NatsServer> {
+  return compression ? startCompressedServer(hub) : startNatsServer(hub);
 }
 
 async function main(): Promise<void> {
@@ -1115,9 +1166,17 @@ async function main(): Promise<void> {
   }
   const rows: Row[] = [];
   for (const c of compressions) {
-    const srv = await startServer(c);
+    // the compression-on server is the hub of the uncompressed endpoints' rows (lib/leaf.ts)
+    const hubPort = c && uncompressedPuts ? await leafPort() : 0;
+    const srv = await startServer(c, hubPort ? { config: hubLeafConfig(hubPort), jetstreamConfig: hubJetStreamConfig } : {});
     servers.set(c, srv);
     console.log(`nats-server (WebSocket compression ${c ? "on" : "off"}) pid ${srv.pid} at ${srv.url}`);
+    if (hubPort) {
+      const leaf = await startLeaf(hubPort);
+      const proxy = await startStripProxy(srv.wsPort);
+      endpoints = { leaf, proxy };
+      console.log(`  its leaf node (no JetStream, WebSocket compression off) pid ${leaf.pid} at ${leaf.url}; deflate-stripping proxy at ${proxy.url}`);
+    }
   }
   console.log(`${steps.length} tasks`);
   let web: Awaited<ReturnType<typeof serve>> | undefined;
@@ -1138,6 +1197,10 @@ async function main(): Promise<void> {
     };
     for (const [i, step] of steps.entries()) {
       const server = servers.get(step.compression)!;
+      // the WebSocket URL of the step: the server's, or for a ceiling through an uncompressed endpoint that one's
+      const ep = step.endpoint && endpoints ? { leaf: endpoints.leaf.url, proxy: endpoints.proxy.url }[step.endpoint] : undefined;
+      const wsUrl = step.group === "ceiling" && ep ? ep : server.url;
+      if (step.task.kind === "objstore" && ep) step.task.putUrl = ep;
       for (let attempt = 0; ; attempt++) {
         const stepRows: Row[] = [];
         const where = `${step.runtime}${step.launch === "driven" ? "*" : ""}${step.compression ? "+z" : ""}`;
@@ -1148,7 +1211,7 @@ async function main(): Promise<void> {
           stepRows.push(row);
           const m = r.mem;
           const mem = !m ? "" : step.runtime === "node" ? ` rss+${mib(m.rssGrowth)}MiB` : "browserRssGrowth" in m ? ` browser+${mib(m.browserRssGrowth)}MiB`
-            : ` js+${mib(m.jsGrowth)}MiB renderer+${mib(m.rendererRssGrowth)}MiB`;
+            : ` js live+${mib(m.jsLiveGrowth)}MiB sampled+${mib(m.jsGrowth)}MiB renderer+${mib(m.rendererRssGrowth)}MiB`;
           console.log(`  ${where.padEnd(16)} ${sizeLabel(step.size).padStart(7)} ${step.label.padEnd(22)} ${r.op.padEnd(34)} ${r.ok ? `${fmt(r.mbps).padStart(5)} MB/s ${fmt(r.ms / 1000, 2)} s` : `FAILED ${r.error}`}${mem}${typeof r.foreignCores === "number" && r.foreignCores >= 0.3 ? ` [others used ${r.foreignCores} cores]` : ""}`);
         };
         if (Date.now() > deadline) {
@@ -1165,20 +1228,20 @@ async function main(): Promise<void> {
         if (step.task.kind === "objstore" && step.task.client === "natsgo" && go && "bin" in go) {
           await runGoStep(step, go.bin, server.natsUrl, report, deadline);
         } else if (!engine) {
-          await runNodeStep(step, nodeTask, tcp ? server.natsUrl : server.url, report, deadline);
+          await runNodeStep(step, nodeTask, tcp ? server.natsUrl : wsUrl, report, deadline);
         } else {
           web ??= await serve(pageDir);
           if (step.launch === "free") {
-            await runFreeStep(step, engine, web, server.url, report, deadline);
+            await runFreeStep(step, engine, web, wsUrl, report, deadline);
           } else if (engine === "chromium") {
             if (!browser) {
               const { chromium } = await import("playwright-core");
               browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS], timeout: 30_000 });
               chromiumInUse = true;
             }
-            await runChromiumStep(step, browser, web.origin, server.url, report, deadline);
+            await runChromiumStep(step, browser, web.origin, wsUrl, report, deadline);
           } else {
-            await runEngineDrivenStep(step, engine, web.origin, server.url, report, deadline);
+            await runEngineDrivenStep(step, engine, web.origin, wsUrl, report, deadline);
           }
         }
         // A task during which other processes used much CPU measured them too: run it again (at most
@@ -1210,6 +1273,11 @@ async function main(): Promise<void> {
         }
       }
       await server.stop();
+    }
+    if (endpoints) {
+      await endpoints.proxy.close();
+      await endpoints.leaf.stop();
+      endpoints = undefined;
     }
   }
   (meta as Record<string, unknown>).serverRestarts = restarts;

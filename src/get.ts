@@ -30,16 +30,18 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
   let bytes = 0;
   let chunks = 0;
   let finished = false;
+  let digested = false;
   const onAbort = () => {
     void reader?.close();
   };
 
-  const verify = (pendingAfterLast: number): void => {
+  const verify = async (pendingAfterLast: number): Promise<void> => {
     if (pendingAfterLast > 0) throw integrity("CHUNK_COUNT_MISMATCH", `${info.name}: more chunks stored than its meta says`);
     if (bytes !== info.size) throw integrity("SIZE_MISMATCH", `${info.name}: read ${bytes} bytes, its meta says ${info.size}`);
     if (info.digest) {
       const expected = parseDigest(info.digest);
-      if (!sameHash(hasher!.digest(), expected)) throw integrity("DIGEST_MISMATCH", `${info.name}: digest mismatch`);
+      digested = true;
+      if (!sameHash(await hasher!.digest(), expected)) throw integrity("DIGEST_MISMATCH", `${info.name}: digest mismatch`);
     }
   };
 
@@ -49,6 +51,7 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
 
   const finish = () => {
     finished = true;
+    if (!digested) hasher?.dispose?.();
     opts.signal?.removeEventListener("abort", onAbort);
     void reader?.close();
   };
@@ -63,7 +66,7 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
           if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
           hasher ??= await (opts.hasher ?? defaultSha256)();
           if (info.chunks === 0) {
-            verify(0);
+            await verify(0);
             finish();
             controller.close();
             return;
@@ -81,11 +84,12 @@ export function objectBody(bucket: Bucket, info: ObjectInfo, options?: GetOption
           const m = await reader.next();
           if (opts.signal?.aborted) throw new AbortedError("ABORTED", "get aborted", { cause: opts.signal.reason });
           if (!m) throw await missingChunks();
-          hasher.update(m.data);
+          const hashing = hasher.update(m.data); // a hash in a Worker may ask the read to wait for it
+          if (hashing) await hashing;
           bytes += m.data.length;
           chunks++;
           if (chunks === info.chunks) {
-            verify(m.pending);
+            await verify(m.pending);
             controller.enqueue(m.data);
             opts.onProgress?.({ bytes, total: info.size, chunks });
             finish();

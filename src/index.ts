@@ -9,6 +9,8 @@ export { ObjectWatcher } from "./watch.js";
 export { workerLane, WorkerLane, type WorkerLaneOptions } from "./lanes/worker-lane.js";
 export { serveReadLane, type ServeReadLaneOptions } from "./lanes/serve-lane.js";
 export type { LanePort } from "./lanes/lane-port.js";
+export { workerSha256, type WorkerSha256Options } from "./hash-worker/worker-sha256.js";
+export { serveHashing, type ServeHashingOptions } from "./hash-worker/serve-hashing.js";
 export type { ChunkLane, ChunkSource, RunSpec } from "./parallel-chunks.js";
 export { DEFAULT_ORPHAN_MIN_AGE_MS, type PurgeOrphansOptions, type PurgeOrphansResult } from "./maintenance.js";
 export { ObjectResult } from "./core/object-result.js";
@@ -20,7 +22,7 @@ export type { FileSource, FileTarget } from "./platform/files.js";
 export type {
   GetInfoOptions, GetOptions, ListOptions, ManagerOptions, Progress, PutOptions, RevisionOptions, WatchOptions,
 } from "./options.js";
-export type { Hasher, HasherFactory } from "./core/sha256.js";
+export type { Hasher, HasherFactory, SyncHasher } from "./core/sha256.js";
 export type {
   NatsConnectionLike, NatsSubscription, ReceivedMessage, ReceivedHeaders, OutgoingHeaders, ConnectionStatus, ServerInfoView,
 } from "./transport/connection.js";

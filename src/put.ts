@@ -65,6 +65,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
   const startedAt = resume?.startedAt ?? new Date().toISOString();
   const newFactory = opts.hasher ?? defaultSha256;
   const hasher = await newFactory();
+  let digested = false;
   let firstChunkDigest = already > 0 ? resume?.firstChunkDigest : undefined;
   let size = 0;
   let chunks = 0;
@@ -115,7 +116,8 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
       // after it is handed to the socket, so hashing fills the wait for the window's acks
       if (chunks >= already) await resilient(() => publisher.publish(chunk));
       else await sameAsStored(storedPrefix, chunk, chunks);
-      hasher.update(chunk);
+      const hashing = hasher.update(chunk); // a hash in a Worker may ask the put to wait for it
+      if (hashing) await hashing;
       size += chunk.length;
       chunks++;
       progress();
@@ -133,6 +135,8 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
       const held = await countStoredChunks(bucket, subject);
       if (held !== chunks) throw new IntegrityError("CHUNK_COUNT_MISMATCH", `put: the server holds ${held} of ${chunks} chunks sent`);
     }
+    const digest = formatDigest(await hasher.digest());
+    digested = true;
     const info: ObjectInfo = {
       ...clean,
       options: { max_chunk_size: chunkSize },
@@ -140,7 +144,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
       nuid,
       size,
       chunks,
-      digest: formatDigest(hasher.digest()),
+      digest,
       mtime: new Date().toISOString(),
       revision: 0,
     };
@@ -164,6 +168,7 @@ export async function putObject(bucket: Bucket, meta: ObjectMeta, source: unknow
     if (opts.signal?.aborted && !stored) throw new AbortedError("ABORTED", "put aborted", { cause: opts.signal.reason });
     throw err;
   } finally {
+    if (!digested) hasher.dispose?.();
     publisher.close();
     await storedPrefix?.close();
   }
@@ -261,8 +266,8 @@ function recovery(
 /** The wire digest of one chunk. */
 async function digestOf(newHasher: HasherFactory, chunk: Uint8Array): Promise<string> {
   const h = await newHasher();
-  h.update(chunk);
-  return formatDigest(h.digest());
+  await h.update(chunk);
+  return formatDigest(await h.digest());
 }
 
 /**

@@ -41,8 +41,8 @@ export interface ObjClient {
   close(): Promise<void>;
 }
 
-export async function openClient(name: ClientName, url: string, connection?: ConnectionKind, readConnections = 1, readLanes = 0): Promise<ObjClient> {
-  if (name === "ours") return openOurs(url, connection, readConnections, readLanes);
+export async function openClient(name: ClientName, url: string, connection?: ConnectionKind, readConnections = 1, readLanes = 0, putUrl?: string): Promise<ObjClient> {
+  if (name === "ours") return openOurs(url, connection, readConnections, readLanes, putUrl);
   if (name === "natsws") return openNatsWs(url);
   if (name === "obj") return openObj(url, connection);
   throw new Error("nats.go runs as a program of its own (bench/go), not in a Node task");
@@ -73,7 +73,7 @@ async function startLane(url: string): Promise<{ lane: WorkerLane; worker: Worke
   return { lane: workerLane(worker), worker };
 }
 
-async function openOurs(url: string, connection?: ConnectionKind, readConnections = 1, readLanes = 0): Promise<ObjClient> {
+async function openOurs(url: string, connection?: ConnectionKind, readConnections = 1, readLanes = 0, putUrl?: string): Promise<ObjClient> {
   const natsWs = connection ? undefined : await connectNatsWs(url);
   const nc = natsWs ?? await connectV3(url, connection);
   // gets over several connections: the extra ones are of the same kind
@@ -81,12 +81,17 @@ async function openOurs(url: string, connection?: ConnectionKind, readConnection
   const lanes = await Promise.all(Array.from({ length: readLanes }, () => startLane(url)));
   const m = objectStoreManager(nc, { timeout: 30_000 });
   let os: Awaited<ReturnType<typeof m.createObjectStore>> | undefined;
+  // puts through another endpoint (an uncompressed leaf node or proxy, lib/leaf.ts): a second connection and
+  // a second store on the same bucket, as a page would open them
+  const putNc = putUrl ? await (connection ? connectV3(putUrl, connection) : connectNatsWs(putUrl)) : undefined;
+  let putOs: typeof os;
   let bucketName = "";
   return {
     name: "ours",
     async createBucket(bucket, o = {}) {
       bucketName = bucket;
       os = await m.createObjectStore({ bucket, storage: "file", ...(o.allowBatched ? { allowBatched: true } : {}) });
+      putOs = putNc ? await objectStoreManager(putNc, { timeout: 30_000 }).objectStore(bucket) : os;
     },
     async put(name, source, t = {}) {
       if (t.proto) {
@@ -98,7 +103,7 @@ async function openOurs(url: string, connection?: ConnectionKind, readConnection
         });
         return { size, chunks: Math.ceil(size / chunkSize) };
       }
-      const info = await os!.put({ name }, source, { chunkSize: t.chunkSize, window: t.window, hasher: t.hasher });
+      const info = await putOs!.put({ name }, source, { chunkSize: t.chunkSize, window: t.window, hasher: t.hasher });
       return { size: info.size, chunks: info.chunks };
     },
     async get(name, hasher) {
@@ -110,7 +115,7 @@ async function openOurs(url: string, connection?: ConnectionKind, readConnection
       await m.deleteObjectStore(bucketName).catch(() => undefined);
     },
     async close() {
-      await Promise.all([nc, ...readers].map((c) => c.close()));
+      await Promise.all([nc, ...readers, ...(putNc ? [putNc] : [])].map((c) => c.close()));
       for (const l of lanes) l.worker.terminate();
     },
   };

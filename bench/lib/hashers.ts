@@ -4,9 +4,20 @@
  * and hands out pre-initialised instances (re-`init()`ed on each use).
  */
 import { sha256 as jsSha256 } from "js-sha256";
-import { nobleSha256, defaultSha256, nodeSha256, type Hasher, type HasherFactory } from "../../src/index.ts";
+import { nobleSha256, defaultSha256, nodeSha256, workerSha256, type Hasher, type HasherFactory } from "../../src/index.ts";
 
-export type HasherName = "default" | "noble" | "node" | "hashwasm" | "jssha256" | "noop";
+export type HasherName = "default" | "noble" | "node" | "hashwasm" | "jssha256" | "noop" | "worker";
+
+let inWorker: HasherFactory | undefined;
+
+/** SHA-256 in a Worker of its own (bench/hash-worker.ts, next to the page's script), started on first use. */
+function hashWorker(): HasherFactory | string {
+  if (typeof Worker === "undefined" || typeof (globalThis as { process?: unknown }).process !== "undefined") {
+    return "hashing in a Worker: browsers only";
+  }
+  inWorker ??= workerSha256(new Worker(new URL("hash-worker.js", import.meta.url), { type: "module", name: "bench hasher" }));
+  return inWorker;
+}
 
 const noop: HasherFactory = () => ({ update() {}, digest: () => new Uint8Array(32) });
 
@@ -50,5 +61,7 @@ export function hasherFactory(name: HasherName): HasherFactory | string {
       return hashWasm ?? hashWasmError ?? "hash-wasm not prepared";
     case "node":
       return nodeSha256 ?? "node:crypto not available in this runtime";
+    case "worker":
+      return hashWorker();
   }
 }

@@ -117,7 +117,7 @@ export async function protoPut(nc: NatsConnection, bucket: string, name: string,
   let chunks = 0;
   try {
     for await (const chunk of chunked(openSource(source).pieces, o.chunkSize)) {
-      hasher.update(chunk);
+      await hasher.update(chunk);
       await pub.publish(chunk);
       size += chunk.length;
       chunks++;
@@ -127,7 +127,7 @@ export async function protoPut(nc: NatsConnection, bucket: string, name: string,
     pub.close();
   }
   const info = {
-    name, bucket, nuid, size, chunks, digest: formatDigest(hasher.digest()),
+    name, bucket, nuid, size, chunks, digest: formatDigest(await hasher.digest()),
     mtime: new Date().toISOString(), options: { max_chunk_size: o.chunkSize },
   };
   const h = makeHeaders();

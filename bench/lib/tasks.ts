@@ -40,6 +40,12 @@ export interface ObjstoreTask {
   readConnections?: number;
   /** "ours" only, browsers: gets read over this many read lanes in Workers (bench/lane-worker.ts) instead. */
   readLanes?: number;
+  /**
+   * "ours" only: puts (the warm-up's too) go through a second connection to this WebSocket URL, a store opened
+   * there on the same bucket; gets and the bucket stay on `url` (bench/lib/leaf.ts: an uncompressed leaf node
+   * or proxy in front of a server whose WebSocket compression is on). Filled in by run.ts.
+   */
+  putUrl?: string;
 }
 
 export interface CeilingTask {
@@ -50,6 +56,8 @@ export interface CeilingTask {
   windows: number[];
   /** Pull batches to try with the library's ChunkReader (window = 2 x batch). */
   pullBatches: number[];
+  /** Publish ceilings only, no reads (the ceilings through a leaf node or proxy: bench/lib/leaf.ts). */
+  publishOnly?: boolean;
 }
 
 export interface HashTask {
@@ -148,7 +156,7 @@ export async function runTask(task: Task, url: string, hooks: Hooks): Promise<vo
 }
 
 async function runObjstore(t: ObjstoreTask, url: string, hooks: Hooks): Promise<void> {
-  const client = await openClient(t.client, url, t.connection, t.readConnections, t.readLanes);
+  const client = await openClient(t.client, url, t.connection, t.readConnections, t.readLanes, t.putUrl);
   try {
     await client.createBucket(t.bucket, { allowBatched: t.allowBatched === true });
     if (t.warmup !== false) {
@@ -459,6 +467,7 @@ async function runCeiling(t: CeilingTask, url: string, hooks: Hooks): Promise<vo
         await jsm.streams.purge(stream, { filter: last });
         await measure(hooks, `publish bare-WebSocket w${w}`, bytes, () => rawPublish(rc, last, count, t.msgSize, w), { window: w, how: "bare" });
       }
+      if (t.publishOnly) return;
       await measure(hooks, "read bare-WebSocket push + flow control", bytes, () => rawPushRead(rc, stream, last, count));
       for (const b of t.pullBatches) {
         await measure(hooks, `read bare-WebSocket pull b${b} w${2 * b}`, bytes, () => rawPullRead(rc, stream, last, count, b), { batch: b });

@@ -135,30 +135,48 @@ export function guardHasher(factory: HasherFactory): HasherFactory {
     if (typeof h !== "object" || h === null || typeof h.update !== "function" || typeof h.digest !== "function") {
       throw new CallbackError("CALLBACK_FAILED", `the hasher made ${kindOf(h)}, not a { update, digest } hasher`);
     }
+    const checked = (d: unknown): Uint8Array => {
+      if (!(d instanceof Uint8Array) || d.length !== 32) {
+        throw new CallbackError("CALLBACK_FAILED", `the hasher's digest is ${kindOf(d)}, not 32 bytes`);
+      }
+      return d;
+    };
     return {
       update(bytes) {
+        let r: void | Promise<void>;
         try {
-          h.update(bytes);
+          r = h.update(bytes);
         } catch (err) {
           throw callbackFailed("the hasher's update", err);
         }
+        if (isPromise(r)) return r.catch((err: unknown) => { throw callbackFailed("the hasher's update", err); });
       },
       digest() {
-        let d: unknown;
+        let d: Uint8Array | Promise<Uint8Array>;
         try {
           d = h.digest();
         } catch (err) {
           throw callbackFailed("the hasher's digest", err);
         }
-        if (!(d instanceof Uint8Array) || d.length !== 32) {
-          throw new CallbackError("CALLBACK_FAILED", `the hasher's digest is ${kindOf(d)}, not 32 bytes`);
+        if (isPromise(d)) return d.then(checked, (err: unknown) => { throw callbackFailed("the hasher's digest", err); });
+        return checked(d);
+      },
+      dispose() {
+        try {
+          h.dispose?.();
+        } catch {
+          // the put or get has already ended; a hash that cannot free itself changes nothing
         }
-        return d;
       },
     };
   };
   guarded[WRAPPED] = true;
   return guarded;
+}
+
+/** True for a thenable (what an asynchronous hasher returns). */
+function isPromise<T>(v: unknown): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null | undefined)?.then === "function";
 }
 
 /** Copies the defined entries of `o` (so cleaned options never carry `key: undefined`). */

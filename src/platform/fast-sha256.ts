@@ -6,7 +6,7 @@
  * No import of a Node module, so bundles for browsers stay clean.
  */
 import { createSHA256 } from "hash-wasm";
-import { nobleSha256, type Hasher, type HasherFactory } from "../core/sha256.js";
+import { nobleSha256, type SyncHasher } from "../core/sha256.js";
 
 interface NodeHash {
   update(data: Uint8Array): NodeHash;
@@ -25,8 +25,8 @@ function nodeCrypto(): { createHash(alg: string): NodeHash } | undefined {
 const native = nodeCrypto();
 
 /** SHA-256 through native `node:crypto`; `undefined` where the runtime does not offer it synchronously. */
-export const nodeSha256: HasherFactory | undefined = native
-  ? (): Hasher => {
+export const nodeSha256: (() => SyncHasher) | undefined = native
+  ? (): SyncHasher => {
       const h = native.createHash("sha256");
       return {
         update(bytes) {
@@ -42,7 +42,7 @@ export const nodeSha256: HasherFactory | undefined = native
 let wasmUsable = typeof WebAssembly !== "undefined";
 
 /** SHA-256 in WebAssembly (`hash-wasm`), falling back to `@noble/hashes` where WebAssembly is refused. */
-export const wasmSha256: HasherFactory = async (): Promise<Hasher> => {
+export const wasmSha256: () => Promise<SyncHasher> = async (): Promise<SyncHasher> => {
   if (wasmUsable) {
     try {
       const h = await createSHA256();
@@ -63,4 +63,4 @@ export const wasmSha256: HasherFactory = async (): Promise<Hasher> => {
 };
 
 /** The default: native `node:crypto` where the runtime has it, else WebAssembly, else `@noble/hashes`. */
-export const defaultSha256: HasherFactory = nodeSha256 ?? wasmSha256;
+export const defaultSha256: () => SyncHasher | Promise<SyncHasher> = nodeSha256 ?? wasmSha256;

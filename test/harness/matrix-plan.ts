@@ -28,7 +28,7 @@ export const EVERY_VERSION_FILES: readonly string[] = [
 ];
 
 /** Node test files run against the oldest and the newest versions only (slow, and server-dependent). */
-export const OLDEST_AND_NEWEST_FILES: readonly string[] = ["cluster.test.ts", "interop-peers.test.ts"];
+export const OLDEST_AND_NEWEST_FILES: readonly string[] = ["cluster.test.ts", "interop-peers.test.ts", "write-endpoint.test.ts"];
 
 /** Node test files whose name matches this run against every version (the server-matrix checks). */
 const EVERY_VERSION_PATTERN = /^server-.*\.test\.ts$/;

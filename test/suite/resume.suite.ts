@@ -21,7 +21,7 @@ function source(data: Uint8Array, failAfter?: number): ReadableStream<Uint8Array
 }
 
 function sha256(data: Uint8Array): string {
-  const h = nobleSha256() as import("../../src/index.js").Hasher;
+  const h = nobleSha256();
   h.update(data);
   return formatDigest(h.digest());
 }
