@@ -152,6 +152,35 @@ export default function (t: Suite): void {
     }
   });
 
+  t.test("a get cancelled before its end and a put whose source fails tell the Worker to drop their hashes", async (ctx) => {
+    const { store } = await freshBucket(ctx);
+    await store.putBytes("g", testBytes(1024 * KiB, 51), { chunkSize: 16 * KiB });
+    const ch = channel();
+    const said: string[] = [];
+    ch.worker.addEventListener("message", (ev: MessageEvent) => said.push(String((ev.data as { t?: string }).t)));
+    try {
+      const hasher = workerSha256(ch.page);
+      const reader = (await store.get("g", { hasher })).body.getReader();
+      await reader.read();
+      await reader.read();
+      await reader.cancel();
+      const failing = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(testBytes(100 * KiB, 52));
+        },
+        pull(c) {
+          c.error(new Error("the source broke"));
+        },
+      });
+      await assert.rejects(() => store.put({ name: "p" }, failing, { chunkSize: 16 * KiB, hasher }), Error);
+      for (let i = 0; i < 50 && said.filter((t) => t === "hash-drop").length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(said.filter((t) => t === "hash-drop").length, 2, `the Worker was told: ${[...new Set(said)].join(", ")}`);
+      assert.equal(said.filter((t) => t === "hash-finish").length, 0, "no digest was asked for");
+    } finally {
+      ch.close();
+    }
+  });
+
   t.test("two puts and a get hashed by one Worker at the same time keep their hashes apart", async (ctx) => {
     const { store } = await freshBucket(ctx);
     const ch = channel();
