@@ -217,11 +217,12 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
         );
       }
       if (exited) throw new Error(`nats-server ${exited} during start-up:\n${tailOf(logPath)}`);
-      if (await canConnect(wsPort)) return;
+      // both listeners: the server opens its WebSocket port a few ms before its NATS port
+      if ((await canConnect(wsPort)) && (await canConnect(port))) return;
       if (Date.now() > deadline) {
         killNow(child);
         throw new Error(
-          `nats-server did not accept WebSocket connections on ${HOST}:${wsPort} within ${startTimeoutMs} ms:\n${tailOf(logPath)}`,
+          `nats-server did not accept connections on ${HOST}:${wsPort} (WebSocket) and ${HOST}:${port} within ${startTimeoutMs} ms:\n${tailOf(logPath)}`,
         );
       }
       await sleep(25);
