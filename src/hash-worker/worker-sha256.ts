@@ -68,11 +68,7 @@ class WorkerHash implements Hasher {
     if (this.failure || !this.forget(this)) return;
     this.finished = true;
     this.settle((w) => w.reject(new CallbackError("CALLBACK_FAILED", "hash worker: the hash was abandoned")));
-    try {
-      this.port.postMessage({ t: "hash-drop", id: this.id } satisfies ToHashWorker, []);
-    } catch {
-      // the Worker is gone: nothing to forget there
-    }
+    this.drop();
   }
 
   /** A message of the Worker for this hash. */
@@ -105,6 +101,15 @@ class WorkerHash implements Hasher {
     }
   }
 
+  /** Tells the Worker to forget this hash (nothing to tell when the Worker is gone). */
+  private drop(): void {
+    try {
+      this.port.postMessage({ t: "hash-drop", id: this.id } satisfies ToHashWorker, []);
+    } catch {
+      // the Worker is gone: nothing to forget there
+    }
+  }
+
   private wait(): Promise<Uint8Array | undefined> {
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
@@ -116,7 +121,7 @@ class WorkerHash implements Hasher {
   private arm(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.post({ t: "hash-drop", id: this.id });
+      this.drop();
       this.fail(new CallbackError("CALLBACK_FAILED", `hash worker: no answer for ${this.idleMs} ms`));
     }, this.idleMs);
   }
