@@ -481,29 +481,21 @@ async function runChromiumStep(step: Step, browser: Browser, origin: string, url
   /** A live sample is due: taken by the next tick that finds no sample in flight. */
   let liveDue = false;
   /**
-   * What the op holds live: once a second a forced full GC, then JS heap + ArrayBuffers. The 100 ms samples
-   * without a GC also count garbage V8 has not collected yet, which grows with speed and V8's timing.
+   * One reading of the op's memory. `live`: after a forced full GC (once a second), what the op holds; the
+   * 100 ms samples without a GC also count garbage V8 has not collected yet, which grows with speed and
+   * V8's timing. A sample already in flight makes this one a no-op.
    */
-  const sampleLive = async () => {
+  const sample = async (live: boolean) => {
     if (!current || sampling) return;
     sampling = true;
     try {
-      await cdp.send("HeapProfiler.collectGarbage");
+      if (live) await cdp.send("HeapProfiler.collectGarbage");
       const m = await read();
-      liveDue = false;
-      if (current) current.live = Math.max(current.live, m.js);
-    } catch {
-      /* page gone */
-    } finally {
-      sampling = false;
-    }
-  };
-  const sampleOnce = async () => {
-    if (!current || sampling) return;
-    sampling = true;
-    try {
-      const m = await read();
-      if (current) {
+      if (live) liveDue = false;
+      if (!current) return;
+      if (live) {
+        current.live = Math.max(current.live, m.js);
+      } else {
         current.peak.heap = Math.max(current.peak.heap, m.heap);
         current.peak.backing = Math.max(current.peak.backing, m.backing);
         current.peak.js = Math.max(current.peak.js, m.js);
@@ -530,8 +522,8 @@ async function runChromiumStep(step: Step, browser: Browser, origin: string, url
   await page.exposeFunction("__benchEnd", async (r: OpResult) => {
     if (current) {
       r.foreignCores = Number(foreignCores(current.cpu, cpuSnap()).toFixed(2));
-      await sampleOnce();
-      await sampleLive();
+      await sample(false);
+      await sample(true);
       r.mem = memOf(current);
     }
     current = undefined;
@@ -541,7 +533,7 @@ async function runChromiumStep(step: Step, browser: Browser, origin: string, url
   let killedFor: string | undefined;
   const timer = setInterval(() => {
     if (++ticks % 10 === 0) liveDue = true;
-    void (liveDue ? sampleLive() : sampleOnce());
+    void sample(liveDue);
     if (current && Date.now() - current.start > current.limit) killedFor = `killed after ${Math.round(current.limit / 1000)} s (time limit)`;
     if (Date.now() > deadline) killedFor ??= "killed: global time limit of the run";
     if (killedFor) void context.close().catch(() => undefined);
